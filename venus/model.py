@@ -67,6 +67,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("http_time_ms", "Nullable(Float32)", pa.float32(), "float", "response time in milliseconds"),
     Column("template_id", "UInt64", pa.uint64(), "int", "log template the line belongs to (0: none yet)"),
     Column("attrs", "Map(LowCardinality(String), String)", _MAP, "map", "any other fields"),
+    Column("received", "DateTime('UTC')", pa.timestamp("s", tz="UTC"), "time",
+           "when Venus stored the line; retention counts from here, so an imported archive of old "
+           "logs is kept for the whole retention period", "Delta, ZSTD(3)"),
 )
 
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)

@@ -60,27 +60,38 @@ _FILE_PREFIX = re.compile(r"([\w.@-]+\.log(?:[.\w:-]*)?) (?=\S)")
 
 @dataclass
 class ParseStats:
-    lines: int = 0
-    records: int = 0
-    parsed: int = 0
-    raw: int = 0
-    joined: int = 0
-    blank: int = 0
+    lines: int = 0  # input lines that went into the records
+    records: int = 0  # records made of them (a traceback is one record of many lines)
+    parsed: int = 0  # records a format understood
+    raw: int = 0  # records stored as they came, level UNKNOWN
+    blank: int = 0  # empty lines between records (nothing to store)
     formats: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, records: list[dict], blank: int = 0) -> ParseStats:
+        stats = cls(blank=blank)
+        for r in records:
+            stats.lines += r["_lines"]
+            fmt = r.get("_format")
+            if fmt:
+                stats.formats[fmt] = stats.formats.get(fmt, 0) + 1
+        stats.records = len(records)
+        stats.parsed = sum(stats.formats.values())
+        stats.raw = stats.records - stats.parsed
+        return stats
 
     def add(self, other: ParseStats) -> None:
         self.lines += other.lines
         self.records += other.records
         self.parsed += other.parsed
         self.raw += other.raw
-        self.joined += other.joined
         self.blank += other.blank
         for k, v in other.formats.items():
             self.formats[k] = self.formats.get(k, 0) + v
 
     def as_dict(self) -> dict:
         return {"lines": self.lines, "records": self.records, "parsed": self.parsed, "raw": self.raw,
-                "joined": self.joined, "blank": self.blank, "formats": dict(self.formats)}
+                "blank": self.blank, "formats": dict(self.formats)}
 
 
 class SourceParser:
@@ -90,10 +101,9 @@ class SourceParser:
         self.source = source
         self.clock = clock
         self.received_us = received_us
-        self.stats = ParseStats()
+        self.blank = 0
         self._records: list[dict] = []
         self._current: dict | None = None
-        self._current_lines = 0
         self._preferred = 0
         self._prefixed = False
 
@@ -145,7 +155,6 @@ class SourceParser:
             self._feed_line(line.rstrip("\r"), offset)
 
     def _feed_line(self, line: str, offset: int) -> None:
-        self.stats.lines += 1
         current = self._current
         first = line[:1]
         fields = self._parse_any(line) if first and not first.isspace() else None
@@ -156,44 +165,45 @@ class SourceParser:
                 return
             fields["offset"] = offset
             self._start(fields)
-            self.stats.parsed += 1
-            formats = self.stats.formats
-            formats[fields["_format"]] = formats.get(fields["_format"], 0) + 1
             return
         if current is not None and self._room(current):
             self._join(current, line)
             return
         if not line.strip():
-            self.stats.blank += 1
+            self.blank += 1
             return
         self._start({"level": "UNKNOWN", "message": line, "offset": offset})
-        self.stats.raw += 1
 
-    def _room(self, current: dict) -> bool:
-        return self._current_lines < MAX_JOINED_LINES and len(current["message"]) < MAX_RECORD_CHARS
+    @staticmethod
+    def _room(current: dict) -> bool:
+        return current["_lines"] < MAX_JOINED_LINES and len(current["message"]) < MAX_RECORD_CHARS
 
-    def _join(self, current: dict, text: str) -> None:
+    @staticmethod
+    def _join(current: dict, text: str) -> None:
         current["message"] = f"{current['message']}\n{text}" if current["message"] else text
-        self._current_lines += 1
-        self.stats.joined += 1
+        current["_lines"] += 1
 
     def _start(self, fields: dict) -> None:
+        fields["_lines"] = 1
         self._records.append(fields)
         self._current = fields
-        self._current_lines = 1
-        self.stats.records += 1
 
-    def take(self, final: bool = False) -> pa.Table:
-        """The finished records as an Arrow table. The record still open is kept back (its
-        continuation may be in the next batch) unless `final`."""
+    @property
+    def open_record_offset(self) -> int | None:
+        """Offset of the record that later lines may still extend (None when there is none)."""
+        return self._current["offset"] if self._current is not None else None
+
+    def take(self, final: bool = False) -> tuple[pa.Table, ParseStats]:
+        """The finished records as an Arrow table, and their statistics. The record still open
+        is kept back (its continuation may be in the next batch) unless `final`."""
         records = self._records
         if final or not records:
-            self._records = []
-            self._current = None if final else self._current
+            self._records, self._current = [], None if final else self._current
         else:
-            self._records = [records[-1]]
-            records = records[:-1]
-        return records_to_table(records, self.source, self.received_us)
+            self._records, records = [records[-1]], records[:-1]
+        stats = ParseStats.of(records, self.blank)
+        self.blank = 0
+        return records_to_table(records, self.source, self.received_us), stats
 
 
 def records_to_table(records: list[dict], source: SourceInfo, received_us: int) -> pa.Table:
@@ -201,7 +211,7 @@ def records_to_table(records: list[dict], source: SourceInfo, received_us: int) 
     host/service/program/path where the line gave none and the receive time where it had no time."""
     defaults = {c.name: c.missing for c in COLUMNS}
     defaults.update(host=source.host, service=source.service, program=source.program,
-                    source=source.path, ts=received_us)
+                    source=source.path, ts=received_us, received=received_us // 1_000_000)
     arrays = []
     for col in COLUMNS:
         name, default = col.name, defaults[col.name]
@@ -211,7 +221,7 @@ def records_to_table(records: list[dict], source: SourceInfo, received_us: int) 
             # '' from a line (a syslog line without a host) also takes the source's value.
             values = [r.get(name) or default for r in records]
         if col.kind == "time":
-            # Straight to timestamps is ~50x slower in pyarrow than int64 and a cast.
+            # Straight to timestamps is far slower in pyarrow than int64 and a cast.
             arrays.append(pa.array(values, type=pa.int64()).cast(col.arrow_type))
         else:
             arrays.append(pa.array(values, type=col.arrow_type))
@@ -230,4 +240,4 @@ def parse_text(text: str, source: SourceInfo, clock: TimestampReader | None = No
         offsets.append(pos)
         pos += len(line.encode("utf-8", "surrogateescape")) + 1
     parser.feed(lines, offsets)
-    return parser.take(final=True), parser.stats
+    return parser.take(final=True)

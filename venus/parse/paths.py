@@ -63,14 +63,16 @@ def program_of(filename: str) -> str:
 
 
 def describe_path(path: str, host: str | None = None) -> SourceInfo:
-    """Host, service and program for a file path. `host` (from --host) wins over the path."""
+    """Host, service, program and source path for a file. `host` (from --host) wins over the path."""
     norm = path.replace("\\", "/")
     parts = [p for p in norm.split("/") if p]
     path_host = ""
     if "var" in parts:
         i = parts.index("var")
         if i > 0 and i + 1 < len(parts) and parts[i + 1] == "log":
+            # <host>/var/log/...: a tree gathered from many machines; the source is the path there.
             path_host = parts[i - 1]
+            path = "/" + "/".join(parts[i:])
     filename = parts[-1] if parts else norm
     program = program_of(filename)
     base_name = re.sub(r"(\.\d+)?(\.gz)?$", "", filename)

@@ -1,0 +1,200 @@
+"""Configuration: option declarations, `venus.conf` (INI, OpenStack style) and VENUS_* overrides.
+
+Each option is declared once below with its type, default and help. The effective value comes
+from, in order of strength: the command line, the environment (`VENUS_<SECTION>_<OPTION>`, or
+`VENUS_<OPTION>` for [DEFAULT]), the configuration file, the default. A bad value fails at
+start-up with the option's name, never later.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import platformdirs
+
+from venus.errors import BadRequest
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    type: type
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+
+
+def _default_data_dir() -> str:
+    return str(Path(platformdirs.user_data_dir("venus")))
+
+
+OPTIONS: dict[str, tuple[Option, ...]] = {
+    "DEFAULT": (
+        Option("data_dir", str, _default_data_dir(), "Directory of the embedded store and Venus's own state."),
+        Option("log_level", str, "INFO", "Level of Venus's own log.",
+               ("DEBUG", "INFO", "WARNING", "ERROR")),
+    ),
+    "api": (
+        Option("host", str, "127.0.0.1", "Address the server listens on. Other than loopback needs [api] auth_token."),
+        Option("port", int, 10010, "TCP port of the HTTP API (the original Venus used 10010).", minimum=1),
+        Option("auth_token", str, "", "Static API token; when set every request needs "
+               "'Authorization: Bearer <token>' or 'X-Auth-Token'."),
+        Option("max_body_bytes", int, 64 << 20, "Largest request body accepted, in bytes.", minimum=1024),
+        Option("max_page_size", int, 10000, "Largest page of search results one request may ask for.", minimum=1),
+    ),
+    "storage": (
+        Option("backend", str, "chdb", "Where logs live: 'chdb' (embedded, in data_dir) or 'clickhouse' (a server).",
+               ("chdb", "clickhouse")),
+        Option("clickhouse_url", str, "", "ClickHouse server for backend=clickhouse, "
+               "e.g. http://user:password@ch1:8123."),
+        Option("database", str, "venus", "Database that holds Venus's tables."),
+        Option("retention_days", int, 30, "Days logs are kept (by event time); 0 keeps them forever.", minimum=0),
+        Option("query_timeout", float, 30.0, "Seconds a search may run before it is stopped.", minimum=0.1),
+    ),
+    "import": (
+        Option("timezone", str, "UTC", "Zone of timestamps that carry none (oslo.log, syslog files)."),
+        Option("chunk_bytes", int, 8 << 20, "Bytes of a file sent or parsed as one batch.", minimum=4096),
+        Option("max_line_bytes", int, 4 << 20, "Longer lines are cut into pieces of this size (none is dropped).",
+               minimum=1024),
+    ),
+    "search": (
+        Option("default_limit", int, 100, "Results per page when a request names no limit.", minimum=1),
+        Option("histogram_buckets", int, 60, "About how many bars a time histogram has.", minimum=2),
+        Option("facet_timeout", float, 5.0, "Seconds a facet (top values) may take before it is skipped.",
+               minimum=0.1),
+        Option("max_context_lines", int, 1000, "Most lines before/after a line that context returns.", minimum=1),
+    ),
+}
+
+ENV_PREFIX = "VENUS_"
+
+
+def env_name(section: str, option: str) -> str:
+    return f"{ENV_PREFIX}{option.upper()}" if section == "DEFAULT" else f"{ENV_PREFIX}{section.upper()}_{option.upper()}"
+
+
+def _convert(opt: Option, section: str, raw: Any) -> Any:
+    where = f"[{section}] {opt.name}"
+    try:
+        if opt.type is bool:
+            value: Any = str(raw).strip().lower() in ("1", "true", "yes", "on")
+        else:
+            value = opt.type(str(raw).strip()) if not isinstance(raw, opt.type) else raw
+    except ValueError:
+        raise BadRequest(f"{where}: {raw!r} is not a valid {opt.type.__name__}", field=where) from None
+    if opt.choices and value not in opt.choices:
+        raise BadRequest(f"{where}: {raw!r} is not one of {', '.join(opt.choices)}", field=where)
+    if opt.minimum is not None and value < opt.minimum:
+        raise BadRequest(f"{where}: {value} is below the minimum {opt.minimum}", field=where)
+    return value
+
+
+class Settings:
+    """Effective settings: `settings.api.port`, plus where each value came from."""
+
+    def __init__(self, values: dict[str, dict[str, Any]], origins: dict[tuple[str, str], str],
+                 config_file: Path | None) -> None:
+        self._values = values
+        self.origins = origins
+        self.config_file = config_file
+        for section, options in values.items():
+            if section == "DEFAULT":
+                for k, v in options.items():
+                    setattr(self, k, v)
+            else:
+                # [import] is `settings.import_` ("import" is a Python keyword).
+                setattr(self, "import_" if section == "import" else section, SimpleNamespace(**options))
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir).expanduser()
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        return {s: dict(v) for s, v in self._values.items()}
+
+    def with_overrides(self, overrides: dict[tuple[str, str], Any]) -> Settings:
+        values = self.as_dict()
+        origins = dict(self.origins)
+        for (section, name), raw in overrides.items():
+            if raw is None:
+                continue
+            opt = next(o for o in OPTIONS[section] if o.name == name)
+            values[section][name] = _convert(opt, section, raw)
+            origins[(section, name)] = "command line"
+        return Settings(values, origins, self.config_file)
+
+
+def load_settings(config_file: str | os.PathLike | None = None,
+                  environ: dict[str, str] | None = None) -> Settings:
+    """Defaults < file < environment. The file is `config_file`, else $VENUS_CONFIG, else
+    /etc/venus/venus.conf when it exists."""
+    env = os.environ if environ is None else environ
+    path: Path | None = None
+    if config_file:
+        path = Path(config_file)
+        if not path.is_file():
+            raise BadRequest(f"configuration file {path} does not exist", field="config")
+    elif env.get("VENUS_CONFIG"):
+        path = Path(env["VENUS_CONFIG"])
+        if not path.is_file():
+            raise BadRequest(f"VENUS_CONFIG names {path}, which does not exist", field="VENUS_CONFIG")
+    elif Path("/etc/venus/venus.conf").is_file():
+        path = Path("/etc/venus/venus.conf")
+    parser = configparser.ConfigParser(interpolation=None)
+    if path is not None:
+        try:
+            parser.read(path, encoding="utf-8")
+        except configparser.Error as exc:
+            raise BadRequest(f"{path}: {exc}", field="config") from None
+        for section in parser.sections():
+            if section not in OPTIONS:
+                raise BadRequest(f"{path}: unknown section [{section}] (known: "
+                                 f"{', '.join(s for s in OPTIONS if s != 'DEFAULT')})", field=section)
+            known = {o.name for o in OPTIONS[section]} | {o.name for o in OPTIONS["DEFAULT"]}
+            for key in parser[section]:
+                if key not in known:
+                    raise BadRequest(f"{path}: unknown option [{section}] {key}", field=f"[{section}] {key}")
+    values: dict[str, dict[str, Any]] = {}
+    origins: dict[tuple[str, str], str] = {}
+    for section, options in OPTIONS.items():
+        values[section] = {}
+        for opt in options:
+            raw: Any = opt.default
+            origin = "default"
+            file_section = parser.defaults() if section == "DEFAULT" else (
+                parser[section] if parser.has_section(section) else {})
+            if opt.name in file_section:
+                raw, origin = file_section[opt.name], str(path)
+            if env_name(section, opt.name) in env:
+                raw, origin = env[env_name(section, opt.name)], env_name(section, opt.name)
+            values[section][opt.name] = _convert(opt, section, raw)
+            origins[(section, opt.name)] = origin
+    return Settings(values, origins, path)
+
+
+def render_ini(settings: Settings | None = None, with_origins: bool = False) -> str:
+    """venus.conf text: every option with its help; the effective values when `settings` is given."""
+    out = ["# Venus configuration. Every option is shown with its default; uncomment to change.",
+           f"# Environment overrides: {ENV_PREFIX}<SECTION>_<OPTION> ({ENV_PREFIX}<OPTION> for [DEFAULT]).", ""]
+    for section, options in OPTIONS.items():
+        out.append(f"[{section}]")
+        for opt in options:
+            out.append(f"# {opt.help}")
+            if opt.choices:
+                out.append(f"# One of: {', '.join(opt.choices)}.")
+            if settings is None:
+                value = "<user data dir>/venus" if opt.name == "data_dir" else opt.default
+                out.append(f"#{opt.name} = {value}")
+            else:
+                value = settings.as_dict()[section][opt.name]
+                origin = settings.origins[(section, opt.name)]
+                suffix = f"    ; from {origin}" if with_origins else ""
+                out.append(f"{opt.name} = {value}{suffix}")
+        out.append("")
+    return "\n".join(out)
