@@ -1,0 +1,1 @@
+"""The query language: text → tokens (lexer) → AST (parser) → parameterised SQL (compiler)."""
