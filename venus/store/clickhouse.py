@@ -69,7 +69,7 @@ class ClickHouseStore:
 
     def _new_client(self, database: str | None) -> Any:
         try:
-            return clickhouse_connect.get_client(dsn=self.dsn, database=database)
+            return clickhouse_connect.get_client(dsn=self.dsn, database=database, tz_mode="aware")
         except OperationalError as exc:
             raise StoreUnavailable(f"cannot reach the ClickHouse store at {self.dsn}: {exc}") from exc
         except Exception as exc:  # chdb raises its own errors when the directory is unusable

@@ -1,0 +1,3 @@
+from venus.cli import main
+
+main()

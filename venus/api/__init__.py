@@ -1,0 +1,1 @@
+"""HTTP: the native API, ingest endpoints, error shape and authentication."""

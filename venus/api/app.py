@@ -1,0 +1,187 @@
+"""The HTTP application: `create_app(settings)` wires the store into the API inside one lifespan.
+
+The server process owns the store (the embedded data directory can have one owner); everything
+else (the CLI, tests, shippers) talks to it over these routes.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from venus import __version__
+from venus.api.errors import error_response, install_error_handlers
+from venus.api.responses import JSON
+from venus.config import Settings
+from venus.errors import BadRequest, PayloadTooLarge
+from venus.ingest.importer import Importer
+from venus.parse.paths import describe_path
+from venus.query import search as S
+from venus.query.timerange import time_bounds
+from venus.store import open_store
+
+log = logging.getLogger(__name__)
+
+PUBLIC_PATHS = ("/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect")
+
+
+def create_app(settings: Settings, url: str | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = open_store(settings, role="venus serve", url=url)
+        app.state.store = store
+        app.state.importer = Importer(store, settings.import_.timezone, settings.import_.max_line_bytes)
+        log.info("store open (%s)", store.dsn)
+        for hook in app.state.startup_hooks:
+            hook(app)
+        try:
+            yield
+        finally:
+            store.close()
+            log.info("store closed")
+
+    app = FastAPI(title="Venus", version=__version__, lifespan=lifespan, default_response_class=JSON,
+                  description="Log platform for OpenStack clouds: import, search, count and context.")
+    app.state.settings = settings
+    app.state.startup_hooks = []  # called with the app once the store is open (e.g. demo data)
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def authenticate(request: Request, call_next):  # type: ignore[no-untyped-def]
+        token = settings.api.auth_token
+        if token and request.url.path not in PUBLIC_PATHS:
+            given = request.headers.get("x-auth-token") or ""
+            auth = request.headers.get("authorization", "")
+            if auth.lower().startswith("bearer "):
+                given = auth[7:].strip()
+            if not hmac.compare_digest(given.encode(), token.encode()):
+                return error_response(401, "authentication required: send 'Authorization: Bearer <token>'",
+                                      "Authorization")
+        return await call_next(request)
+
+    _routes(app, settings)
+    return app
+
+
+Q = Annotated[str, Query(description="Query, e.g. 'level:ERROR nova*'; empty matches all", max_length=8192)]
+Since = Annotated[str | None, Query(description="Start: ISO time, '15m' ago, or 'now'")]
+Until = Annotated[str | None, Query(description="End (exclusive), same forms as since")]
+
+
+def _filter(q: str, since: str | None, until: str | None) -> S.Filter:
+    start, end = time_bounds(since, until)
+    return S.Filter.parse(q, start, end)
+
+
+def _routes(app: FastAPI, settings: Settings) -> None:
+    max_page = settings.api.max_page_size
+
+    def store(request: Request) -> S.ClickHouseStore:
+        return request.app.state.store
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz(request: Request) -> JSON:
+        return JSON({"ok": True, "version": __version__, "pid": os.getpid(),
+                     "store": "chdb" if store(request).embedded else "clickhouse"})
+
+    @app.get("/api/v1/search", tags=["search"])
+    def search(request: Request, q: Q = "", since: Since = None, until: Until = None,
+               limit: Annotated[int | None, Query(ge=1)] = None, cursor: str | None = None,
+               total: bool = True) -> JSON:
+        """Matching lines, newest first. Pass `next_cursor` back as `cursor` for the next page."""
+        limit = limit or settings.search.default_limit
+        if limit > max_page:
+            raise BadRequest(f"limit: at most {max_page} lines a page; page with the cursor", field="limit")
+        started = time.perf_counter()
+        page = S.search(store(request), _filter(q, since, until), limit, cursor, with_total=total)
+        return JSON({"ok": True, "total": page.total, "count": len(page.hits), "next_cursor": page.next_cursor,
+                     "took_ms": round((time.perf_counter() - started) * 1000, 2), "hits": page.hits})
+
+    @app.get("/api/v1/count", tags=["search"])
+    def count(request: Request, q: Q = "", since: Since = None, until: Until = None) -> JSON:
+        return JSON({"ok": True, "count": S.count(store(request), _filter(q, since, until))})
+
+    @app.get("/api/v1/histogram", tags=["search"])
+    def histogram(request: Request, q: Q = "", since: Since = None, until: Until = None,
+                  buckets: Annotated[int | None, Query(ge=2, le=1000)] = None) -> JSON:
+        """Line counts per time bucket, with errors and warnings, at a step that gives about
+        `buckets` bars."""
+        result = S.histogram(store(request), _filter(q, since, until),
+                             buckets or settings.search.histogram_buckets)
+        return JSON({"ok": True, **result})
+
+    @app.get("/api/v1/facets", tags=["search"])
+    def facets(request: Request, field: Annotated[list[str], Query(min_length=1, max_length=20)],
+               q: Q = "", since: Since = None, until: Until = None,
+               size: Annotated[int, Query(ge=1, le=1000)] = 20) -> JSON:
+        """Top values of one or more fields among the matching lines."""
+        flt = _filter(q, since, until)
+        return JSON({"ok": True, "facets": [
+            S.facet(store(request), flt, f, size, settings.search.facet_timeout) for f in field]})
+
+    @app.get("/api/v1/context/{line_id}", tags=["search"])
+    def context(request: Request, line_id: str, before: Annotated[int, Query(ge=0)] = 10,
+                after: Annotated[int, Query(ge=0)] = 10) -> JSON:
+        """The line and the lines around it in the same file of the same host."""
+        most = settings.search.max_context_lines
+        for name, value in (("before", before), ("after", after)):
+            if value > most:
+                raise BadRequest(f"{name}: at most {most} lines", field=name)
+        return JSON({"ok": True, **S.context(store(request), line_id, before, after)})
+
+    @app.get("/api/v1/export", tags=["search"])
+    def export(request: Request, q: Q = "", since: Since = None, until: Until = None,
+               format: str = "ndjson", limit: Annotated[int | None, Query(ge=1)] = None) -> StreamingResponse:
+        """Every matching line, streamed as NDJSON or CSV."""
+        flt = _filter(q, since, until)
+        if format not in S.EXPORT_FORMATS:
+            raise BadRequest(f"format must be one of {', '.join(S.EXPORT_FORMATS)}", field="format")
+        media = "application/x-ndjson" if format == "ndjson" else "text/csv"
+        return StreamingResponse(S.export(store(request), flt, format, limit), media_type=media,
+                                 headers={"Content-Disposition": f'attachment; filename="venus-export.{format}"'})
+
+    @app.get("/api/v1/stats", tags=["meta"])
+    def stats(request: Request) -> JSON:
+        return JSON({"ok": True, **store(request).disk_usage()})
+
+    @app.get("/api/v1/import/checkpoint", tags=["ingest"])
+    def checkpoint(request: Request, host: str, path: str, fingerprint: str) -> JSON:
+        """Up to which byte this file is already imported."""
+        return JSON({"ok": True, "offset": store(request).checkpoint(host, path, fingerprint)})
+
+    @app.post("/api/v1/import", tags=["ingest"])
+    async def import_chunk(request: Request, path: Annotated[str, Query(min_length=1, max_length=4096)],
+                           fingerprint: Annotated[str, Query(min_length=1, max_length=64)],
+                           offset: Annotated[int, Query(ge=0)] = 0, final: bool = False,
+                           host: Annotated[str, Query(max_length=255)] = "",
+                           mtime: float | None = None) -> JSON:
+        """Import a chunk of whole lines of a file, starting at byte `offset`. The answer's
+        `committed_offset` is where the next chunk starts (see docs/import.md)."""
+        body = await _read_body(request, settings.api.max_body_bytes)
+        source = describe_path(path, host or None)
+        result = await run_in_threadpool(request.app.state.importer.import_chunk, source, fingerprint,
+                                         offset, body, final, mtime)
+        return JSON({"ok": True, **result.as_dict()})
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"the body is {declared} bytes; the limit is {limit} ([api] max_body_bytes)",
+                              field="body")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the body is over {limit} bytes ([api] max_body_bytes)", field="body")
+        chunks.append(chunk)
+    return b"".join(chunks)

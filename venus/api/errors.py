@@ -1,0 +1,45 @@
+"""One error shape for every response: {"ok": false, "error": ..., "status": ..., "field": ...}."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from venus.api.responses import JSON
+from venus.errors import VenusError
+
+log = logging.getLogger(__name__)
+
+
+def error_response(status: int, message: str, field: str | None = None, **extra: object) -> JSON:
+    body: dict = {"ok": False, "error": message, "status": status}
+    if field:
+        body["field"] = field
+    body.update(extra)
+    return JSON(body, status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(VenusError)
+    async def venus_error(_: Request, exc: VenusError) -> JSON:
+        extra = {"expected_offset": exc.expected} if hasattr(exc, "expected") else {}
+        return error_response(exc.status, exc.message, exc.field, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSON:
+        first = exc.errors()[0] if exc.errors() else {}
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "body", "path", "header")]
+        field = ".".join(loc) or None
+        return error_response(400, f"{field or 'request'}: {first.get('msg', 'invalid value')}", field)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSON:
+        return error_response(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSON:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal error; the server log has the details")

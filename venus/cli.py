@@ -1,0 +1,260 @@
+"""`venus …`: serve, import, search, context, config and demo data."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from venus import __version__
+from venus.config import Settings, load_settings, render_ini
+from venus.errors import VenusError
+
+app = typer.Typer(help="Venus: collect, search and analyse the logs of an OpenStack cloud.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+config_app = typer.Typer(help="Show the configuration.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+err = Console(stderr=True)
+out = Console(highlight=False, soft_wrap=True)
+
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="venus.conf to read")]
+DataDirOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="data directory (overrides data_dir)")]
+UrlOpt = Annotated[Optional[str], typer.Option("--url", help="Venus server (default: $VENUS_URL, "
+                                               "else http://127.0.0.1:10010 when it answers)")]
+
+
+def _settings(config: Path | None, data_dir: Path | None = None, **api: object) -> Settings:
+    overrides: dict = {("DEFAULT", "data_dir"): str(data_dir) if data_dir else None}
+    overrides.update({("api", k): v for k, v in api.items()})
+    return load_settings(config).with_overrides(overrides)
+
+
+def _fail(exc: VenusError) -> None:
+    err.print(f"[red]error:[/red] {exc.message}", markup=True, highlight=False)
+    raise typer.Exit(2)
+
+
+@app.command()
+def serve(config: ConfigOpt = None, data_dir: DataDirOpt = None,
+          host: Annotated[Optional[str], typer.Option(help="listen address (default 127.0.0.1)")] = None,
+          port: Annotated[Optional[int], typer.Option(help="listen port (default 10010)")] = None,
+          demo: Annotated[bool, typer.Option("--demo", help="load generated demo logs when the store is empty")] = False,
+          ) -> None:
+    """Run the server: HTTP API on the store it owns."""
+    import uvicorn
+
+    from venus.api.app import create_app
+
+    try:
+        settings = _settings(config, data_dir, host=host, port=port)
+        _check_exposure(settings)
+    except VenusError as exc:
+        _fail(exc)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    url = f"http://{settings.api.host}:{settings.api.port}"
+    application = create_app(settings, url=url)
+    if demo:
+        from venus.demo.load import load_demo_when_empty
+        load_demo_when_empty(application)
+    err.print(f"Venus {__version__} on {url} (data: {settings.data_path})")
+    # uvicorn stops accepting on SIGTERM, lets running requests finish (so every acknowledged
+    # import is committed), then runs the lifespan's shutdown, which closes the store.
+    uvicorn.run(application, host=settings.api.host, port=settings.api.port, log_level="warning",
+                timeout_graceful_shutdown=30)
+
+
+def _check_exposure(settings: Settings) -> None:
+    """Refuse to listen beyond loopback without a token: logs hold secrets and user ids."""
+    host = settings.api.host
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not settings.api.auth_token:
+        raise VenusError(f"refusing to listen on {host} without authentication: set [api] auth_token "
+                         "(or VENUS_API_AUTH_TOKEN), or listen on 127.0.0.1", field="host")
+
+
+@app.command("import")
+def import_(paths: Annotated[list[str], typer.Argument(help="files, directories, globs; .gz is read")],
+            host: Annotated[Optional[str], typer.Option("--host", help="host the files come from "
+                                                        "(default: from a <host>/var/log/... path, else this machine)")] = None,
+            url: UrlOpt = None, config: ConfigOpt = None, data_dir: DataDirOpt = None,
+            quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False) -> None:
+    """Import log files (idempotent: a file imported before is not stored twice)."""
+    from venus.client import connect
+    from venus.ingest.files import expand_paths, send_file
+    from venus.parse.lines import ParseStats
+    from venus.parse.paths import describe_path
+
+    try:
+        settings = _settings(config, data_dir)
+        files, problems = expand_paths(paths)
+        for p in problems:
+            err.print(f"[yellow]skipped[/yellow] {p}", highlight=False)
+        if not files:
+            raise VenusError("no readable file to import", field="paths")
+        backend = connect(settings, url, role="venus import")
+    except VenusError as exc:
+        _fail(exc)
+    total = ParseStats()
+    byte_count = 0
+    started = time.perf_counter()
+    local_host = socket.gethostname()
+    chunk = settings.import_.chunk_bytes
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rate]}"),
+                      TimeElapsedColumn(), console=err, disable=quiet, transient=True) as progress:
+            task = progress.add_task("importing", total=sum(f.size for f in files), rate="")
+            for f in files:
+                # A <host>/var/log/... tree names the host; otherwise the files are this machine's.
+                source = describe_path(str(f.path.absolute()), host)
+                if not source.host:
+                    source = describe_path(str(f.path.absolute()), local_host)
+                fp = f.fingerprint()
+                start = backend.checkpoint(source, fp)
+
+                def send(offset: int, data: bytes, final: bool) -> int:
+                    nonlocal byte_count
+                    result = backend.import_chunk(source, fp, offset, data, final, f.mtime)
+                    total.add(ParseStats(**{k: result[k] for k in ("lines", "records", "parsed", "raw", "blank")},
+                                         formats=result.get("formats", {})))
+                    committed = result["committed_offset"]
+                    byte_count += committed - offset
+                    elapsed = time.perf_counter() - started
+                    progress.update(task, description=f"{f.path.name}",
+                                    rate=f"{total.lines / elapsed:,.0f} lines/s" if elapsed else "")
+                    if not f.compressed:
+                        progress.advance(task, committed - offset)
+                    return committed
+
+                with f.open() as fh:
+                    end = send_file(fh, start, chunk, send)
+                if f.compressed:
+                    progress.advance(task, f.size)
+                if start and start == end:
+                    err.print(f"{f.path}: already imported", highlight=False)
+    except VenusError as exc:
+        _fail(exc)
+    finally:
+        backend.close()
+    seconds = time.perf_counter() - started
+    rate = total.lines / seconds if seconds else 0
+    out.print(f"imported {len(files)} file(s) into {backend.where}: {total.lines:,} lines, {byte_count:,} bytes, "
+              f"{total.records:,} records ({total.parsed:,} parsed, {total.raw:,} raw), "
+              f"{seconds:.2f} s, {rate:,.0f} lines/s")
+
+
+@app.command()
+def search(query: Annotated[str, typer.Argument(help="query, e.g. 'level:ERROR nova*'")] = "",
+           since: Annotated[Optional[str], typer.Option(help="ISO time or '15m', '2d' ago")] = None,
+           until: Annotated[Optional[str], typer.Option(help="ISO time or '15m', '2d' ago")] = None,
+           limit: Annotated[int, typer.Option(help="lines to print (newest first)", min=1)] = 20,
+           as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+           count_only: Annotated[bool, typer.Option("--count", help="print only the number of matching lines")] = False,
+           url: UrlOpt = None, config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Search the logs, newest first."""
+    from venus.api.responses import dumps
+    from venus.client import connect
+
+    try:
+        backend = connect(_settings(config, data_dir), url, role="venus search")
+        try:
+            if count_only:
+                out.print(str(backend.count(query, since, until)))
+                return
+            printed, cursor = 0, None
+            while printed < limit:
+                page = backend.search(query, since, until, min(limit - printed, 1000), cursor, total=False)
+                for hit in page["hits"]:
+                    if as_json:
+                        sys.stdout.write(dumps(hit).decode() + "\n")
+                    else:
+                        out.print(_human(hit), markup=False)
+                printed += len(page["hits"])
+                cursor = page.get("next_cursor")
+                if not cursor:
+                    break
+        finally:
+            backend.close()
+    except VenusError as exc:
+        _fail(exc)
+
+
+def _human(hit: dict) -> str:
+    ts = hit["ts"]
+    ts = ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if isinstance(ts, datetime) else ts
+    return f"{ts} {hit['host']} {hit['program'] or '-'} {hit['level'] or '-'} {hit['message']}  [id {hit['id']}]"
+
+
+@app.command()
+def context(line_id: Annotated[str, typer.Argument(help="a line id from search results")],
+            before: Annotated[int, typer.Option(min=0)] = 10, after: Annotated[int, typer.Option(min=0)] = 10,
+            as_json: Annotated[bool, typer.Option("--json")] = False,
+            url: UrlOpt = None, config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Show a line with the lines before and after it in the same file."""
+    from venus.api.responses import dumps
+    from venus.client import connect
+
+    try:
+        backend = connect(_settings(config, data_dir), url, role="venus context")
+        try:
+            result = backend.context(line_id, before, after)
+        finally:
+            backend.close()
+    except VenusError as exc:
+        _fail(exc)
+    rows = [*result["before"], result["line"], *result["after"]]
+    for row in rows:
+        if as_json:
+            sys.stdout.write(dumps(row).decode() + "\n")
+        else:
+            mark = ">" if row["id"] == result["line"]["id"] else " "
+            out.print(f"{mark} {_human(row)}", markup=False)
+
+
+@config_app.command("show")
+def config_show(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Print the effective settings and where each comes from."""
+    try:
+        settings = _settings(config, data_dir)
+    except VenusError as exc:
+        _fail(exc)
+    out.print(render_ini(settings, with_origins=True), markup=False)
+
+
+@config_app.command("sample")
+def config_sample() -> None:
+    """Print a venus.conf with every option, its default and its help."""
+    sys.stdout.write(render_ini())
+
+
+@app.command()
+def demo(directory: Annotated[Path, typer.Argument(help="where to write the <host>/var/log tree")],
+         lines: Annotated[int, typer.Option(min=1, help="about how many lines")] = 200_000,
+         computes: Annotated[int, typer.Option(min=1, help="compute hosts")] = 8,
+         seed: Annotated[int, typer.Option(help="random seed (same seed, same logs)")] = 7) -> None:
+    """Write realistic OpenStack logs (boots across services, outages, tracebacks, API access)."""
+    from venus.demo.generator import DemoCloud
+
+    stats = DemoCloud(seed=seed, computes=computes).write_tree(directory, lines)
+    out.print(f"wrote {stats['lines']:,} lines, {stats['bytes']:,} bytes in {stats['files']} files under {directory}")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out.print(__version__)
+
+
+def main() -> None:
+    app()

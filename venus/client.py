@@ -1,0 +1,138 @@
+"""How the CLI reaches the store: through a running server (HTTP), or directly on the data
+directory when no server holds it. Both offer the same calls, so every command works either way."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+import httpx
+
+from venus.api.responses import dumps
+from venus.config import Settings
+from venus.errors import StoreUnavailable, VenusError
+from venus.ingest.importer import Importer
+from venus.parse.paths import SourceInfo
+from venus.query import search as S
+from venus.query.timerange import time_bounds
+from venus.store import open_store
+
+DEFAULT_URL = "http://127.0.0.1:10010"
+
+
+class Backend(Protocol):
+    where: str
+
+    def search(self, q: str, since: str | None, until: str | None, limit: int, cursor: str | None,
+               total: bool) -> dict: ...
+    def count(self, q: str, since: str | None, until: str | None) -> int: ...
+    def context(self, line_id: str, before: int, after: int) -> dict: ...
+    def checkpoint(self, source: SourceInfo, fp: str) -> int: ...
+    def import_chunk(self, source: SourceInfo, fp: str, offset: int, data: bytes, final: bool,
+                     mtime: float | None) -> dict: ...
+    def close(self) -> None: ...
+
+
+class RemoteError(VenusError):
+    def __init__(self, status: int, body: dict) -> None:
+        super().__init__(body.get("error") or f"HTTP {status}", body.get("field"))
+        self.status = status
+        self.body = body
+
+
+class HttpBackend:
+    def __init__(self, url: str, token: str | None = None) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.where = url
+        self.http = httpx.Client(base_url=url, headers=headers, timeout=httpx.Timeout(300, connect=5))
+
+    def _call(self, method: str, path: str, **kw: Any) -> dict:
+        try:
+            resp = self.http.request(method, path, **kw)
+        except httpx.TransportError as exc:
+            raise StoreUnavailable(f"cannot reach the Venus server at {self.where}: {exc}") from exc
+        try:
+            body = resp.json()
+        except ValueError:
+            body = {"error": resp.text[:500]}
+        if resp.status_code >= 400:
+            raise RemoteError(resp.status_code, body)
+        return body
+
+    def search(self, q, since, until, limit, cursor, total):  # type: ignore[no-untyped-def]
+        params = {"q": q, "limit": limit, "total": str(total).lower()}
+        params.update({k: v for k, v in (("since", since), ("until", until), ("cursor", cursor)) if v})
+        return self._call("GET", "/api/v1/search", params=params)
+
+    def count(self, q, since, until):  # type: ignore[no-untyped-def]
+        params = {"q": q, **{k: v for k, v in (("since", since), ("until", until)) if v}}
+        return int(self._call("GET", "/api/v1/count", params=params)["count"])
+
+    def context(self, line_id, before, after):  # type: ignore[no-untyped-def]
+        return self._call("GET", f"/api/v1/context/{line_id}", params={"before": before, "after": after})
+
+    def checkpoint(self, source: SourceInfo, fp: str) -> int:
+        return int(self._call("GET", "/api/v1/import/checkpoint",
+                              params={"host": source.host, "path": source.path, "fingerprint": fp})["offset"])
+
+    def import_chunk(self, source, fp, offset, data, final, mtime):  # type: ignore[no-untyped-def]
+        params = {"host": source.host, "path": source.path, "fingerprint": fp, "offset": offset,
+                  "final": str(final).lower()}
+        if mtime:
+            params["mtime"] = mtime
+        return self._call("POST", "/api/v1/import", params=params, content=data,
+                          headers={"Content-Type": "application/octet-stream"})
+
+    def close(self) -> None:
+        self.http.close()
+
+
+class LocalBackend:
+    """Opens the data directory itself; refused (with the holder's name) when a server has it."""
+
+    def __init__(self, settings: Settings, role: str) -> None:
+        self.store = open_store(settings, role=role)
+        self.importer = Importer(self.store, settings.import_.timezone, settings.import_.max_line_bytes)
+        self.where = str(settings.data_path)
+
+    def search(self, q, since, until, limit, cursor, total):  # type: ignore[no-untyped-def]
+        start, end = time_bounds(since, until)
+        page = S.search(self.store, S.Filter.parse(q, start, end), limit, cursor, with_total=total)
+        return {"total": page.total, "count": len(page.hits), "next_cursor": page.next_cursor, "hits": page.hits}
+
+    def count(self, q, since, until):  # type: ignore[no-untyped-def]
+        start, end = time_bounds(since, until)
+        return S.count(self.store, S.Filter.parse(q, start, end))
+
+    def context(self, line_id, before, after):  # type: ignore[no-untyped-def]
+        return S.context(self.store, line_id, before, after)
+
+    def checkpoint(self, source: SourceInfo, fp: str) -> int:
+        return self.store.checkpoint(source.host, source.path, fp)
+
+    def import_chunk(self, source, fp, offset, data, final, mtime):  # type: ignore[no-untyped-def]
+        return self.importer.import_chunk(source, fp, offset, data, final, mtime).as_dict()
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def connect(settings: Settings, url: str | None, role: str) -> Backend:
+    """A server named by --url or VENUS_URL must answer; otherwise the default address is tried
+    and, when nothing listens there, the data directory is opened directly."""
+    explicit = url or os.environ.get("VENUS_URL")
+    token = os.environ.get("VENUS_TOKEN") or settings.api.auth_token or None
+    target = explicit or f"http://{settings.api.host}:{settings.api.port}"
+    try:
+        httpx.get(f"{target}/healthz", timeout=2).raise_for_status()
+        return HttpBackend(target, token)
+    except httpx.HTTPError as exc:
+        if explicit:
+            raise StoreUnavailable(f"no Venus server answers at {target}: {exc}") from exc
+    return LocalBackend(settings, role)
+
+
+def hits_as_lines(hits: list[dict]) -> Iterator[bytes]:
+    for hit in hits:
+        yield dumps(hit)

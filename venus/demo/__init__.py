@@ -1,0 +1,1 @@
+"""Generated OpenStack logs for demos, tests and benchmarks."""

@@ -1,0 +1,281 @@
+"""Search, count, histogram, facets, context and export over a Store.
+
+Every feature is the user's query plus an edit (a time range, an order, a GROUP BY), compiled
+once; the API and the CLI call these functions and nothing else. Results are newest first, paged
+with an opaque cursor (no 10,000-hit ceiling), and each line has an id that `context` accepts.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import orjson
+
+from venus.errors import BadRequest, NotFound, QueryTimeout
+from venus.model import COLUMN_NAMES
+from venus.query.ast import Node
+from venus.query.compiler import Compiled, compile_query
+from venus.query.fields import resolve_field
+from venus.query.parser import parse_query
+from venus.store.clickhouse import ClickHouseStore
+from venus.store.schema import LOG_TABLE
+
+SELECT_COLUMNS = ", ".join(f"`{c}`" for c in COLUMN_NAMES)
+# Histogram steps people read easily; the one giving about the requested number of bars wins.
+NICE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
+              86400, 172800, 604800, 2592000)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass
+class Filter:
+    """A parsed query with its time range: the part every search feature shares."""
+
+    query: str
+    node: Node
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @classmethod
+    def parse(cls, query: str | None, since: datetime | None = None, until: datetime | None = None) -> Filter:
+        return cls(query or "", parse_query(query or ""), since, until)
+
+    def where(self, extra: list[str] | None = None, params: dict | None = None) -> Compiled:
+        compiled = compile_query(self.node)
+        clauses = [compiled.where]
+        bound = dict(compiled.params)
+        if self.since is not None:
+            clauses.append("ts >= {since:DateTime64(6, 'UTC')}")
+            bound["since"] = self.since
+        if self.until is not None:
+            clauses.append("ts < {until:DateTime64(6, 'UTC')}")
+            bound["until"] = self.until
+        clauses.extend(extra or [])
+        bound.update(params or {})
+        return Compiled(" AND ".join(clauses), bound)
+
+
+# -- line ids and rows --------------------------------------------------------------------------
+
+
+def _us(ts: datetime) -> int:
+    return (ts - EPOCH) // timedelta(microseconds=1)
+
+
+def line_id(row: dict) -> str:
+    """An opaque, URL-safe id that locates one line: time, host, program, source and offset."""
+    key = orjson.dumps([_us(row["ts"]), row["host"], row["program"], row["source"], row["offset"]])
+    return base64.urlsafe_b64encode(key).decode().rstrip("=")
+
+
+def parse_line_id(text: str, field: str = "id") -> tuple[datetime, str, str, str, int]:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        ts_us, host, program, source, offset = orjson.loads(raw)
+        if not all(isinstance(v, str) for v in (host, program, source)):
+            raise ValueError
+        return EPOCH + timedelta(microseconds=int(ts_us)), host, program, source, int(offset)
+    except (ValueError, TypeError, orjson.JSONDecodeError):
+        raise BadRequest(f"{field}: {text[:80]!r} is not a line id (ids come with every search result)",
+                         field=field) from None
+
+
+def row_to_dict(columns: list[str], values: tuple) -> dict:
+    row = dict(zip(columns, values))
+    row["id"] = line_id(row)
+    return row
+
+
+def jsonable(row: dict) -> dict:
+    """A row with times as ISO 8601 strings (UTC, 'Z')."""
+    out = dict(row)
+    for key in ("ts", "received"):
+        value = out.get(key)
+        if isinstance(value, datetime):
+            out[key] = value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return out
+
+
+# -- search -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    hits: list[dict]
+    total: int | None
+    next_cursor: str | None
+    took_ms: float = 0.0
+    sql: list[str] = field(default_factory=list)
+
+
+def _cursor_clause(cursor: str) -> tuple[str, dict]:
+    ts, host, _program, source, offset = parse_line_id(cursor, "cursor")
+    return ("(ts < {c_ts:DateTime64(6, 'UTC')} OR (ts = {c_ts:DateTime64(6, 'UTC')} AND "
+            "(host, source, offset) < ({c_host:String}, {c_source:String}, {c_offset:UInt64})))",
+            {"c_ts": ts, "c_host": host, "c_source": source, "c_offset": offset})
+
+
+def search(store: ClickHouseStore, flt: Filter, limit: int, cursor: str | None = None,
+           with_total: bool = True) -> Page:
+    """One page of matching lines, newest first; `next_cursor` continues after the last one."""
+    extra, params = ([], {})
+    if cursor:
+        clause, params = _cursor_clause(cursor)
+        extra = [clause]
+    where = flt.where(extra, params)
+    sql = (f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {where.where} "
+           f"ORDER BY ts DESC, host DESC, source DESC, offset DESC LIMIT {int(limit) + 1}")
+    result = store.query(sql, where.params)
+    rows = [row_to_dict(result.columns, r) for r in result.rows]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    total = count(store, flt) if with_total else None
+    return Page(rows, total, rows[-1]["id"] if more and rows else None, sql=[sql])
+
+
+def count(store: ClickHouseStore, flt: Filter) -> int:
+    where = flt.where()
+    return int(store.query(f"SELECT count() FROM {LOG_TABLE} WHERE {where.where}", where.params).rows[0][0])
+
+
+# -- histogram ----------------------------------------------------------------------------------
+
+
+def pick_step(span_seconds: float, buckets: int) -> int:
+    """The nice step that gives closest to `buckets` bars over the span."""
+    target = max(span_seconds / max(buckets, 1), 1)
+    return min(NICE_STEPS, key=lambda s: abs(s - target) / s if s >= target else abs(s - target) / target * 2)
+
+
+def histogram(store: ClickHouseStore, flt: Filter, buckets: int = 60) -> dict:
+    """Counts per time bucket (and per level) over the filter's range; without a range, over the
+    matching lines' own first and last time."""
+    start, end = flt.since, flt.until
+    if start is None or end is None:
+        where = flt.where()
+        lo, hi = store.query(f"SELECT min(ts), max(ts) FROM {LOG_TABLE} WHERE {where.where}",
+                             where.params).rows[0]
+        if not lo or lo == EPOCH.replace(tzinfo=None) and hi == lo:
+            return {"interval_seconds": 0, "buckets": [], "total": 0}
+        start = start or _aware(lo)
+        end = end or _aware(hi) + timedelta(microseconds=1)
+    step = pick_step((end - start).total_seconds(), buckets)
+    where = flt.where()
+    params = {**where.params, "h_start": start, "h_end": end}
+    sql = (f"SELECT toStartOfInterval(ts, INTERVAL {step} SECOND) AS t, count() AS n, "
+           "countIf(level IN ('ERROR', 'CRITICAL')) AS errors, countIf(level = 'WARNING') AS warnings "
+           f"FROM {LOG_TABLE} WHERE {where.where} GROUP BY t ORDER BY t")
+    rows = store.query(sql, params).rows
+    by_time = {_aware(t): (n, e, w) for t, n, e, w in rows}
+    first = _floor(start, step)
+    out = []
+    t = first
+    while t < end and len(out) < 10 * buckets:
+        n, e, w = by_time.get(t, (0, 0, 0))
+        out.append({"time": t.strftime("%Y-%m-%dT%H:%M:%SZ"), "count": n, "errors": e, "warnings": w})
+        t += timedelta(seconds=step)
+    return {"interval_seconds": step, "buckets": out, "total": sum(b["count"] for b in out)}
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _floor(t: datetime, step: int) -> datetime:
+    seconds = int((t - EPOCH).total_seconds())
+    return EPOCH + timedelta(seconds=seconds - seconds % step)
+
+
+# -- facets -------------------------------------------------------------------------------------
+
+
+def facet(store: ClickHouseStore, flt: Filter, field_name: str, size: int = 20,
+          timeout: float = 5.0) -> dict:
+    """The most frequent values of a field among the matching lines. A facet that runs out of
+    time is reported as timed out, not as an error, so a page can still show the rest."""
+    ref = resolve_field(field_name)
+    if ref is None or ref.column.kind in ("text",):
+        raise BadRequest(f"cannot count values of '{field_name}'", field="field")
+    where = flt.where()
+    params = dict(where.params)
+    if ref.attr_key is not None:
+        params["f_key"] = ref.attr_key
+        expr = "attrs[{f_key:String}]"
+    else:
+        expr = f"`{ref.column.name}`"
+    sql = (f"SELECT {expr} AS value, count() AS n FROM {LOG_TABLE} WHERE {where.where} "
+           f"GROUP BY value ORDER BY n DESC, value LIMIT {int(size)}")
+    try:
+        rows = store.query(sql, params, timeout=timeout).rows
+    except QueryTimeout:
+        return {"field": ref.name, "values": [], "timed_out": True}
+    values = [{"value": v.isoformat() if isinstance(v, datetime) else v, "count": int(n)} for v, n in rows]
+    return {"field": ref.name, "values": values, "timed_out": False}
+
+
+# -- context ------------------------------------------------------------------------------------
+
+
+def context(store: ClickHouseStore, ident: str, before: int, after: int) -> dict:
+    """The line with this id and up to `before`/`after` lines around it from the same host and
+    source, in file order."""
+    ts, host, program, source, offset = parse_line_id(ident)
+    base = "host = {host:String} AND program = {program:String} AND source = {source:String}"
+    params = {"host": host, "program": program, "source": source, "ts": ts, "offset": offset,
+              "lo": ts - timedelta(days=1), "hi": ts + timedelta(days=1)}
+    window = " AND ts BETWEEN {lo:DateTime64(6, 'UTC')} AND {hi:DateTime64(6, 'UTC')}"
+    key = "(ts, offset)"
+    at = "({ts:DateTime64(6, 'UTC')}, {offset:UInt64})"
+    line = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {base} AND {key} = {at} LIMIT 1",
+                       params)
+    if not line.rows:
+        raise NotFound("no line has this id (it may have passed the retention period)", field="id")
+    older = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {base}{window} AND {key} < {at} "
+                        f"ORDER BY ts DESC, offset DESC LIMIT {int(before)}", params)
+    newer = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {base}{window} AND {key} > {at} "
+                        f"ORDER BY ts, offset LIMIT {int(after)}", params)
+    return {
+        "line": row_to_dict(line.columns, line.rows[0]),
+        "before": [row_to_dict(older.columns, r) for r in reversed(older.rows)],
+        "after": [row_to_dict(newer.columns, r) for r in newer.rows],
+    }
+
+
+# -- export -------------------------------------------------------------------------------------
+
+EXPORT_FORMATS = ("ndjson", "csv")
+CSV_COLUMNS = [c for c in COLUMN_NAMES]
+
+
+def export(store: ClickHouseStore, flt: Filter, fmt: str, limit: int | None = None) -> Iterator[bytes]:
+    """Every matching line, newest first, as NDJSON or CSV, streamed in record batches."""
+    if fmt not in EXPORT_FORMATS:
+        raise BadRequest(f"format must be one of {', '.join(EXPORT_FORMATS)}", field="format")
+    where = flt.where()
+    sql = (f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {where.where} "
+           "ORDER BY ts DESC, host DESC, source DESC, offset DESC" + (f" LIMIT {int(limit)}" if limit else ""))
+    if fmt == "csv":
+        yield _csv_line(["id", *CSV_COLUMNS])
+    for batch in store.stream(sql, where.params):
+        names = batch.schema.names
+        for values in zip(*(batch.column(i).to_pylist() for i in range(len(names)))):
+            row = jsonable(row_to_dict(names, values))
+            if fmt == "ndjson":
+                row["attrs"] = dict(row["attrs"]) if row["attrs"] else {}
+                yield orjson.dumps(row, option=orjson.OPT_NON_STR_KEYS) + b"\n"
+            else:
+                attrs = row["attrs"]
+                row["attrs"] = orjson.dumps(dict(attrs)).decode() if attrs else ""
+                yield _csv_line([row["id"], *(row[c] for c in CSV_COLUMNS)])
+
+
+def _csv_line(values: list[Any]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf).writerow(["" if v is None else v for v in values])
+    return buf.getvalue().encode()
