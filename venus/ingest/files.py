@@ -70,33 +70,40 @@ def _add(path: Path, files: dict[Path, LogFile], problems: list[str]) -> None:
     files[path] = LogFile(path, st.st_size, st.st_mtime)
 
 
+# A record that grows past this (a runaway multi-line join, a giant line) is committed as it is.
+MAX_CHUNK_BYTES = 32 << 20
+
+
 def send_file(fh: BinaryIO, start: int, chunk_bytes: int,
               send: Callable[[int, bytes, bool], int]) -> int:
     """Feed a file from byte `start` to `send(offset, data, final) -> committed_offset` in chunks of
     whole lines, and return the end offset.
 
-    The importer may commit less than it was sent (a record still open at the end of a chunk);
-    the rest stays in the buffer and goes out again at the head of the next chunk, so the file
-    is read once and never seeked back (gzip files cannot be, cheaply)."""
+    The importer may commit less than it was sent: the record still open at the end of a chunk
+    (a traceback that may go on). The rest stays in the buffer and goes out again at the head of
+    the next chunk, so the file is read once and never seeked back (gzip files cannot be, cheaply).
+    When one record fills a whole chunk, the chunk is doubled until the record fits, and past
+    MAX_CHUNK_BYTES it is sent as final, which commits it as it is."""
     if start:
         _skip(fh, start)
-    offset, buffer, eof = start, b"", False
+    offset, buffer, eof, want = start, b"", False, chunk_bytes
     while True:
-        while not eof and (len(buffer) < chunk_bytes or buffer.rfind(b"\n") < 0):
+        while not eof and len(buffer) < want:
             block = fh.read(chunk_bytes)
-            if not block:
-                eof = True
+            eof = not block
             buffer += block
-            if len(buffer) >= 4 * chunk_bytes:
-                break  # one line longer than four chunks: send it, the importer cuts it
         if eof:
             chunk = buffer
         else:
-            cut = buffer.rfind(b"\n", 0, max(chunk_bytes, buffer.find(b"\n") + 1)) + 1
-            chunk = buffer[:cut] if cut else buffer
-        committed = send(offset, chunk, eof)
+            cut = buffer.rfind(b"\n", 0, want) + 1
+            chunk = buffer[:cut] if cut else buffer[:want]
+        force = eof or want >= MAX_CHUNK_BYTES
+        committed = send(offset, chunk, force)
+        if committed == offset and chunk and not force:
+            want *= 2
+            continue
         buffer = buffer[committed - offset:]
-        offset = committed
+        offset, want = committed, chunk_bytes
         if eof and not buffer:
             return offset
 

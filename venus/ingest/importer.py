@@ -90,8 +90,8 @@ class Importer:
                      mtime: float | None = None) -> ChunkResult:
         """Commit the records of one chunk that starts at byte `offset` of the file.
 
-        `final` marks the file's last chunk (its open record is committed too); `mtime` dates
-        syslog lines, which carry no year."""
+        `final` commits the last record too (the file's last chunk, or a record too big to wait
+        for); `mtime` dates syslog lines, which carry no year."""
         expected = self.store.checkpoint(source.host, source.path, fp)
         end = offset + len(data)
         if offset != expected:
@@ -103,8 +103,9 @@ class Importer:
         parser = SourceParser(source, TimestampReader(self.tz, reference), now_us())
         parser.feed(lines, offsets)
         held = parser.open_record_offset
-        # The open record's continuation may be in the next chunk, unless it fills this one.
-        final = final or held is None or held == offset
+        # The open record's continuation may be in the next chunk: it is committed with that one.
+        # (When it fills this whole chunk, nothing is committed and the sender sends more.)
+        final = final or held is None
         table, stats = parser.take(final=final)
         committed = end if final else held
         token = hashlib.sha1(f"{source.host}\0{source.path}\0{fp}\0{offset}\0{committed}".encode()).hexdigest()

@@ -10,7 +10,7 @@ from venus.errors import ParseError
 MAX_QUERY_CHARS = 8192
 
 # A bare word ends at white space or at one of these; backslash escapes any of them.
-_BREAK = set(' \t\r\n():"[]{}')
+_BREAK = set(' \t\r\n()"[]{}')
 _FIELD = re.compile(r"[A-Za-z_@][\w.@]*")
 
 

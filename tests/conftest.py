@@ -1,0 +1,111 @@
+"""Shared fixtures: a real chdb store on a temporary directory, a real server in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from venus.config import load_settings
+from venus.ingest.importer import Importer
+from venus.parse.lines import parse_text
+from venus.parse.paths import describe_path
+from venus.parse.timestamps import now_us
+from venus.store import open_store
+
+LOGHUB = Path(__file__).resolve().parents[2] / "shared" / "data" / "loghub"
+if not LOGHUB.is_dir():  # CI clones main/ next to shared/
+    LOGHUB = Path(os.environ.get("VENUS_LOGHUB", "../shared/data/loghub")).resolve()
+
+
+def loghub(name: str) -> Path:
+    path = LOGHUB / name
+    if not path.is_file():
+        pytest.skip(f"{path} is not here (the shared Loghub samples are read, never copied)")
+    return path
+
+
+def settings_for(data_dir: Path, **env: str):
+    return load_settings(environ={"VENUS_DATA_DIR": str(data_dir), **env})
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator:
+    st = open_store(settings_for(tmp_path / "data"), role="pytest")
+    yield st
+    st.close()
+
+
+@pytest.fixture
+def importer(store) -> Importer:
+    return Importer(store)
+
+
+def insert_text(store, text: str, path: str = "/var/log/nova/nova-compute.log", host: str = "cmp1") -> None:
+    table, _ = parse_text(text, describe_path(path, host), received_us=now_us())
+    store.insert(table)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`venus serve` as a real subprocess on a free loopback port."""
+
+    def __init__(self, data_dir: Path, *extra: str, env: dict | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data_dir = data_dir
+        self.env = {**os.environ, "VENUS_DATA_DIR": str(data_dir), **(env or {})}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "venus", "serve", "--port", str(self.port), *extra],
+            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"venus serve exited: {self.proc.stdout.read().decode()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code in (200, 401):
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("venus serve did not answer within 60 s")
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return run_cli(*args, "--url", self.url, env=self.env, check=check) if args[0] in (
+            "import", "search", "context") else run_cli(*args, env=self.env, check=check)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        return self.proc.returncode
+
+
+def run_cli(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "venus", *args], env=env or dict(os.environ),
+                            capture_output=True, text=True, timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"venus {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    srv = Server(tmp_path_factory.mktemp("server") / "data")
+    yield srv
+    srv.stop()
