@@ -73,7 +73,9 @@ class Server:
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"venus serve exited: {self.proc.stdout.read().decode()}")
+                output = self.proc.stdout.read().decode()
+                self.proc.stdout.close()
+                raise RuntimeError(f"venus serve exited: {output}")
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code in (200, 401):
                     return
@@ -93,6 +95,9 @@ class Server:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
         return self.proc.returncode
 
 

@@ -51,6 +51,7 @@ def sample(store):
     ("/reply to message ID \\d+/", [2]),
     ("ünïcödé", [4]),
     ("request_id:req-5b6c791d-5709-4f36-8fbe-c3e02869e35d", [5]),
+    ("ts:[2026-05-06T18:00:00.001 TO 2026-05-06T18:00:00.002]", [1, 2]),
     ("'; DROP TABLE logs; --", []),
     ("host:\"x' OR '1'='1\"", []),
 ])

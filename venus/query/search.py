@@ -224,22 +224,25 @@ def facet(store: ClickHouseStore, flt: Filter, field_name: str, size: int = 20,
 
 def context(store: ClickHouseStore, ident: str, before: int, after: int) -> dict:
     """The line with this id and up to `before`/`after` lines around it from the same host and
-    source, in file order."""
-    ts, host, program, source, offset = parse_line_id(ident)
-    base = "host = {host:String} AND program = {program:String} AND source = {source:String}"
-    params = {"host": host, "program": program, "source": source, "ts": ts, "offset": offset,
-              "lo": ts - timedelta(days=1), "hi": ts + timedelta(days=1)}
-    window = " AND ts BETWEEN {lo:DateTime64(6, 'UTC')} AND {hi:DateTime64(6, 'UTC')}"
-    key = "(ts, offset)"
+    source, in file order (time, then byte offset)."""
+    ts, host, _program, source, offset = parse_line_id(ident)
+    base = "host = {host:String} AND source = {source:String}"
+    params = {"host": host, "source": source, "ts": ts, "offset": offset}
     at = "({ts:DateTime64(6, 'UTC')}, {offset:UInt64})"
-    line = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {base} AND {key} = {at} LIMIT 1",
-                       params)
+    line = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {base} "
+                       f"AND ts = {{ts:DateTime64(6, 'UTC')}} AND offset = {{offset:UInt64}} LIMIT 1", params)
     if not line.rows:
         raise NotFound("no line has this id (it may have passed the retention period)", field="id")
-    older = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {base}{window} AND {key} < {at} "
-                        f"ORDER BY ts DESC, offset DESC LIMIT {int(before)}", params)
-    newer = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {base}{window} AND {key} > {at} "
-                        f"ORDER BY ts, offset LIMIT {int(after)}", params)
+    # Look near the line first (few granules to read), and widen only when that is not enough.
+    for window in (timedelta(hours=1), timedelta(days=30)):
+        params.update(lo=ts - window, hi=ts + window)
+        near = base + " AND ts BETWEEN {lo:DateTime64(6, 'UTC')} AND {hi:DateTime64(6, 'UTC')}"
+        older = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {near} AND (ts, offset) < {at} "
+                            f"ORDER BY ts DESC, offset DESC LIMIT {int(before)}", params)
+        newer = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {near} AND (ts, offset) > {at} "
+                            f"ORDER BY ts, offset LIMIT {int(after)}", params)
+        if len(older.rows) == before and len(newer.rows) == after:
+            break
     return {
         "line": row_to_dict(line.columns, line.rows[0]),
         "before": [row_to_dict(older.columns, r) for r in reversed(older.rows)],

@@ -1,0 +1,141 @@
+"""The real server on a loopback port: API, error shape, CLI over HTTP, ownership, shutdown."""
+
+import os
+import signal
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from tests.conftest import Server, loghub, run_cli, settings_for
+from venus.errors import StoreLocked
+from venus.store import open_store
+
+pytestmark = pytest.mark.server
+
+
+def test_health_and_openapi(server):
+    health = httpx.get(f"{server.url}/healthz").json()
+    assert health["ok"] is True and health["store"] == "chdb"
+    paths = httpx.get(f"{server.url}/openapi.json").json()["paths"]
+    assert {"/api/v1/search", "/api/v1/import", "/api/v1/context/{line_id}", "/api/v1/export"} <= set(paths)
+
+
+def test_cli_imports_over_http_and_searches(server):
+    result = server.cli("import", "-q", "--host", "loghub1", str(loghub("OpenStack_2k.log")))
+    assert f"into {server.url}" in result.stdout and "2,000 lines" in result.stdout
+    count = httpx.get(f"{server.url}/api/v1/count", params={"q": "host:loghub1"}).json()
+    assert count == {"ok": True, "count": 2000}
+    again = server.cli("import", "-q", "--host", "loghub1", str(loghub("OpenStack_2k.log")))
+    assert "0 lines" in again.stdout
+    out = server.cli("search", "--json", "--limit", "2", "host:loghub1")
+    rows = [httpx.Response(200, content=line).json() for line in out.stdout.splitlines()]
+    assert len(rows) == 2 and rows[0]["ts"] >= rows[1]["ts"]
+    ctx = server.cli("context", rows[1]["id"], "--before", "2", "--after", "1", "--json")
+    assert [httpx.Response(200, content=line).json()["id"] for line in ctx.stdout.splitlines()][2:] == [
+        rows[1]["id"], rows[0]["id"]]
+
+
+def test_search_api_pages_and_reports_totals(server):
+    server.cli("import", "-q", "--host", "loghub2", str(loghub("OpenStack_2k.log")))
+    first = httpx.get(f"{server.url}/api/v1/search", params={"q": "host:loghub2", "limit": 1500}).json()
+    assert (first["total"], first["count"]) == (2000, 1500) and first["next_cursor"]
+    second = httpx.get(f"{server.url}/api/v1/search", params={"q": "host:loghub2", "limit": 1500,
+                                                             "cursor": first["next_cursor"]}).json()
+    assert second["count"] == 500 and second["next_cursor"] is None
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+
+
+def test_histogram_facets_and_export_endpoints(server):
+    server.cli("import", "-q", "--host", "loghub3", str(loghub("OpenStack_2k.log")))
+    hist = httpx.get(f"{server.url}/api/v1/histogram", params={"q": "host:loghub3"}).json()
+    assert hist["total"] == 2000 and 20 <= len(hist["buckets"]) <= 120
+    facets = httpx.get(f"{server.url}/api/v1/facets", params={"q": "host:loghub3", "field": ["program", "level"]}).json()
+    assert facets["facets"][0]["values"][0] == {"value": "nova-api", "count": 1060}
+    export = httpx.get(f"{server.url}/api/v1/export", params={"q": "host:loghub3", "format": "csv"})
+    assert export.headers["content-type"].startswith("text/csv")
+    assert len(export.text.splitlines()) == 2001
+
+
+@pytest.mark.parametrize("path,params,status,field", [
+    ("/api/v1/search", {"q": "level:("}, 400, "q"),
+    ("/api/v1/search", {"q": "nosuchfield:x"}, 400, "q"),
+    ("/api/v1/search", {"limit": "abc"}, 400, "limit"),
+    ("/api/v1/search", {"limit": 10**9}, 400, "limit"),
+    ("/api/v1/search", {"since": "yesterday-ish"}, 400, "since"),
+    ("/api/v1/search", {"cursor": "%%%"}, 400, "cursor"),
+    ("/api/v1/context/bogus", {}, 400, "id"),
+    ("/api/v1/export", {"format": "xml"}, 400, "format"),
+    ("/api/v1/facets", {"field": "message"}, 400, "field"),
+    ("/api/v1/nothing", {}, 404, None),
+])
+def test_bad_requests_get_a_json_error_naming_the_field(server, path, params, status, field):
+    resp = httpx.get(f"{server.url}{path}", params=params)
+    body = resp.json()
+    assert resp.status_code == status
+    assert body["ok"] is False and body["status"] == status and body["error"]
+    assert body.get("field") == field
+    assert "Traceback" not in resp.text
+
+
+def test_import_endpoint_refuses_bad_input_clearly(server):
+    url = f"{server.url}/api/v1/import"
+    missing = httpx.post(url, params={"path": "/var/log/x.log"}, content=b"x\n")
+    assert (missing.status_code, missing.json()["field"]) == (400, "fingerprint")
+    wrong = httpx.post(url, params={"path": "/var/log/x.log", "fingerprint": "f", "offset": 5}, content=b"x\n")
+    assert (wrong.status_code, wrong.json()["expected_offset"]) == (409, 0)
+    negative = httpx.post(url, params={"path": "/var/log/x.log", "fingerprint": "f", "offset": -1}, content=b"x\n")
+    assert negative.status_code == 400 and negative.json()["field"] == "offset"
+
+
+def test_oversized_body_is_refused_with_413(tmp_path):
+    srv = Server(tmp_path / "data", env={"VENUS_API_MAX_BODY_BYTES": "2048"})
+    try:
+        resp = httpx.post(f"{srv.url}/api/v1/import", params={"path": "/var/log/x.log", "fingerprint": "f"},
+                          content=b"x" * 4096)
+        assert resp.status_code == 413 and resp.json()["field"] == "body"
+    finally:
+        srv.stop()
+
+
+def test_a_second_process_is_told_who_holds_the_store(server):
+    with pytest.raises(StoreLocked) as err:
+        open_store(settings_for(server.data_dir), role="pytest")
+    assert f"serving {server.url}" in err.value.message
+    second = subprocess.run([sys.executable, "-m", "venus", "serve", "--port", "1"], env=server.env,
+                            capture_output=True, text=True, timeout=60)
+    assert second.returncode != 0
+    assert "is in use by venus serve" in second.stderr + second.stdout
+
+
+def test_token_is_required_when_configured(tmp_path):
+    srv = Server(tmp_path / "data", env={"VENUS_API_AUTH_TOKEN": "s3cret"})
+    try:
+        assert httpx.get(f"{srv.url}/api/v1/count").status_code == 401
+        ok = httpx.get(f"{srv.url}/api/v1/count", headers={"Authorization": "Bearer s3cret"})
+        assert ok.json() == {"ok": True, "count": 0}
+        assert httpx.get(f"{srv.url}/healthz").status_code == 200
+    finally:
+        srv.stop()
+
+
+def test_refuses_to_listen_beyond_loopback_without_a_token(tmp_path):
+    result = run_cli("serve", "--host", "0.0.0.0", "--port", "1",
+                     env={**os.environ, "VENUS_DATA_DIR": str(tmp_path)}, check=False)
+    assert result.returncode == 2
+    assert "refusing to listen on 0.0.0.0 without authentication" in result.stderr
+
+
+def test_sigterm_stops_cleanly_and_keeps_what_was_acknowledged(tmp_path):
+    srv = Server(tmp_path / "data")
+    srv.cli("import", "-q", "--host", "h", str(loghub("OpenStack_2k.log")))
+    srv.proc.send_signal(signal.SIGTERM)
+    # uvicorn finishes the requests in flight, runs the shutdown (closing the store), then
+    # re-raises the signal so the exit status says how the process ended.
+    assert srv.stop() == -signal.SIGTERM
+    st = open_store(settings_for(tmp_path / "data"), role="pytest")
+    try:
+        assert st.query("SELECT count() FROM logs").rows[0][0] == 2000
+    finally:
+        st.close()
