@@ -128,12 +128,17 @@ def test_refuses_to_listen_beyond_loopback_without_a_token(tmp_path):
 
 
 def test_sigterm_stops_cleanly_and_keeps_what_was_acknowledged(tmp_path):
+    sample = loghub("OpenStack_2k.log")
     srv = Server(tmp_path / "data")
-    srv.cli("import", "-q", "--host", "h", str(loghub("OpenStack_2k.log")))
-    srv.proc.send_signal(signal.SIGTERM)
-    # uvicorn finishes the requests in flight, runs the shutdown (closing the store), then
-    # re-raises the signal so the exit status says how the process ended.
-    assert srv.stop() == -signal.SIGTERM
+    try:
+        srv.cli("import", "-q", "--host", "h", str(sample))
+        srv.proc.send_signal(signal.SIGTERM)
+        srv.proc.wait(30)
+    finally:
+        # uvicorn finishes the requests in flight, runs the shutdown (closing the store), then
+        # re-raises the signal so the exit status says how the process ended.
+        code = srv.stop()
+    assert code == -signal.SIGTERM
     st = open_store(settings_for(tmp_path / "data"), role="pytest")
     try:
         assert st.query("SELECT count() FROM logs").rows[0][0] == 2000
