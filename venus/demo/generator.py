@@ -257,9 +257,12 @@ class DemoCloud:
                         f"port {self.rng.randint(30000, 60000)} ssh2", self.rng.randint(1000, 99999))
         elif r < 0.9:
             self.syslog(t, host, "CRON", "(root) CMD (/usr/local/bin/check-health)", self.rng.randint(1000, 99999))
-        else:
+        elif r < 0.99995:
             self.syslog(t, host, "kernel", f"[{self.rng.uniform(1000, 900000):.6f}] EXT4-fs (vda1): "
                         "mounted filesystem with ordered data mode")
+        else:  # rare: about one line in a few hundred thousand (the benchmark's "rare word")
+            self.syslog(t, host, "kernel", f"[{self.rng.uniform(1000, 900000):.6f}] qemu-kvm[{self.rng.randint(1000, 99999)}]: "
+                        "segfault at 0 ip 00007f3a sp 00007ffd error 4 in libc.so.6")
 
     def db_outage(self, t: float) -> None:
         ctl = self.controllers[0]
