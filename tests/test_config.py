@@ -56,3 +56,14 @@ def test_config_show_prints_effective_values_and_origins(tmp_path):
     out = run_cli("config", "show", env={**os.environ, "VENUS_DATA_DIR": str(tmp_path), "VENUS_API_PORT": "10555"})
     assert "port = 10555    ; from VENUS_API_PORT" in out.stdout
     assert f"data_dir = {tmp_path}    ; from VENUS_DATA_DIR" in out.stdout
+
+
+def test_a_relative_data_dir_works(tmp_path, monkeypatch):
+    from venus.store import open_store
+    monkeypatch.chdir(tmp_path)
+    st = open_store(load_settings(environ={"VENUS_DATA_DIR": "rel/data"}), role="pytest")
+    try:
+        assert st.query("SELECT count() FROM logs").rows == [(0,)]
+    finally:
+        st.close()
+    assert (tmp_path / "rel" / "data" / "venus.lock").exists()

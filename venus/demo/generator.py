@@ -52,7 +52,8 @@ class DemoCloud:
         self.projects = [self._hex() for _ in range(6)]
         self.images = [self._uuid() for _ in range(5)]
         self.instances: list[tuple[str, str]] = []  # (uuid, compute host)
-        self.pids = {}
+        self.pids: dict[tuple[str, str], int] = {}
+        self._loops: dict[tuple[str, str], tuple[float, str]] = {}
         self.clock = _Clock()
         self._files: dict[tuple[str, str], TextIO] = {}
         self.lines = 0
@@ -145,11 +146,11 @@ class DemoCloud:
                       f'{self._uuid()} HTTP/1.1" status: {status}  len: {self.rng.randint(200, 3000)} '
                       f"time: {latency:.7f}", self.ctx(None, user, project))
         elif kind < 0.85:
+            request = self.ctx(None, user, project)
             self.oslo(t, ctl, "cinder", "cinder-api", "INFO", "cinder.api.openstack.wsgi",
-                      f"GET http://10.0.0.10:8776/v3/{project}/volumes/detail", self.ctx(None, user, project))
+                      f"GET http://10.0.0.10:8776/v3/{project}/volumes/detail", request)
             self.oslo(t + latency, ctl, "cinder", "cinder-api", "INFO", "cinder.api.openstack.wsgi",
-                      f"http://10.0.0.10:8776/v3/{project}/volumes/detail returned with HTTP 200",
-                      self.ctx(None, user, project))
+                      f"http://10.0.0.10:8776/v3/{project}/volumes/detail returned with HTTP 200", request)
         else:
             self._write(ctl, "kolla/keystone/keystone-uwsgi.log",
                         f"[pid: {self._pid(ctl, 'keystone')}|app: 0|req: {self.rng.randint(1, 9999)}/"
@@ -179,8 +180,10 @@ class DemoCloud:
                   f'10.0.0.{rng.randint(2, 250)} "POST /v2.1/servers" status: 202 len: 486 '
                   f"microversion: 2.79 time: {rng.uniform(0.3, 1.2):.6f}", api_ctx)
         t += rng.uniform(0.05, 0.3)
+        conductor = self.ctx(gid, user, project)
+        compute = self.ctx(gid, user, project)
         self.oslo(t, ctl, "nova", "nova-conductor", "INFO", "nova.conductor.manager",
-                  "Scheduling instance build", self.ctx(gid, user, project), inst)
+                  "Scheduling instance build", conductor, inst)
         t += rng.uniform(0.05, 0.3)
         self.oslo(t, ctl, "placement", "placement-api", "INFO", "placement.requestlog",
                   f'10.0.0.{rng.randint(2, 250)} "GET /allocation_candidates?limit=1000" status: 200 '
@@ -188,14 +191,13 @@ class DemoCloud:
         if fail and rng.random() < 0.4:
             self.oslo(t, ctl, "nova", "nova-conductor", "ERROR", "nova.conductor.manager",
                       "Failed to schedule instances: nova.exception_Remote.NoValidHost_Remote: "
-                      "No valid host was found. There are not enough hosts available.",
-                      self.ctx(gid, user, project), inst)
+                      "No valid host was found. There are not enough hosts available.", conductor, inst)
             return t
         self.oslo(t, ctl, "nova", "nova-scheduler", "INFO", "nova.scheduler.filter_scheduler",
                   f"Selected host: {cmp}", self.ctx(gid, user, project), inst)
         t += rng.uniform(0.1, 0.5)
         self.oslo(t, cmp, "nova", "nova-compute", "INFO", "nova.compute.claims", "Claim successful on node "
-                  f"{cmp}", self.ctx(gid, user, project), inst)
+                  f"{cmp}", compute, inst)
         self.oslo(t, ctl, "glance", "glance-api", "INFO", "eventlet.wsgi.server",
                   f'10.0.0.{rng.randint(2, 250)},127.0.0.1 "GET /v2/images/{rng.choice(self.images)} HTTP/1.1" '
                   f"status: 200  len: {rng.randint(900, 1500)} time: {rng.uniform(0.01, 0.2):.7f}",
@@ -211,7 +213,7 @@ class DemoCloud:
         self.syslog(t, cmp, "kernel", f"[{rng.uniform(1000, 900000):.6f}] device tap{port[:11]} entered promiscuous mode")
         t += rng.uniform(1.0, 8.0)
         if fail:
-            self.traceback(t, cmp, "nova", "nova-compute", "nova.compute.manager", self.ctx(gid, user, project),
+            self.traceback(t, cmp, "nova", "nova-compute", "nova.compute.manager", compute,
                            f"[instance: {inst}] Instance failed to spawn",
                            [("nova/compute/manager.py", 2743, "_build_resources", "yield resources"),
                             ("nova/virt/libvirt/driver.py", 4412, "spawn", "self._create_guest_with_network("),
@@ -227,25 +229,36 @@ class DemoCloud:
                     f"{self.clock.oslo(t)}+0000: {self._pid(cmp, 'libvirtd')}: info : "
                     f"qemuProcessStart:7523 : Starting domain instance-{rng.randint(1, 99999):08x}\n")
         self.oslo(t, cmp, "nova", "nova-compute", "INFO", "nova.virt.libvirt.driver",
-                  "Instance spawned successfully.", self.ctx(gid, user, project), inst)
+                  "Instance spawned successfully.", compute, inst)
         self.oslo(t, cmp, "nova", "nova-compute", "INFO", "nova.compute.manager",
-                  f"Took {spawn:.2f} seconds to spawn the instance on the hypervisor.", self.ctx(gid, user, project), inst)
+                  f"Took {spawn:.2f} seconds to spawn the instance on the hypervisor.", compute, inst)
         self.oslo(t, cmp, "nova", "nova-compute", "INFO", "nova.compute.manager",
-                  f"Took {spawn + rng.uniform(1, 5):.2f} seconds to build instance.", self.ctx(gid, user, project), inst)
+                  f"Took {spawn + rng.uniform(1, 5):.2f} seconds to build instance.", compute, inst)
         self.instances.append((inst, cmp))
         return t
+
+    def loop_ctx(self, t: float, host: str, program: str, period: float = 60.0) -> str:
+        """The context of a service's periodic loop: one request id for every line of one run,
+        as oslo.service logs them (a run lasts `period` seconds here)."""
+        key = (host, program)
+        expires, ctx = self._loops.get(key, (0.0, ""))
+        if t >= expires:
+            ctx = self.ctx(None)
+            self._loops[key] = (t + period, ctx)
+        return ctx
 
     def periodic(self, t: float) -> None:
         host = self.rng.choice(self.computes)
         task = self.rng.choice(("ComputeManager._poll_unconfirmed_resizes", "ComputeManager._heal_instance_info_cache",
                                 "ComputeManager.update_available_resource", "ComputeManager._sync_power_states"))
         self.oslo(t, host, "nova", "nova-compute", "DEBUG", "oslo_service.periodic_task",
-                  f"Running periodic task {task}", self.ctx(None), func="run_periodic_tasks")
+                  f"Running periodic task {task}", self.loop_ctx(t, host, "nova-compute"), func="run_periodic_tasks")
         if self.rng.random() < 0.3:
             self.oslo(t, host, "neutron", "neutron-openvswitch-agent", "DEBUG",
                       "neutron.agent.common.ovs_lib", "Agent rpc_loop - iteration:"
                       f"{self.rng.randint(1, 999999)} completed. Processed ports statistics: "
-                      "{'regular': {'added': 0, 'updated': 0, 'removed': 0}}.", self.ctx(None), func="rpc_loop")
+                      "{'regular': {'added': 0, 'updated': 0, 'removed': 0}}.",
+                      self.loop_ctx(t, host, "neutron-openvswitch-agent", 300.0), func="rpc_loop")
 
     def system(self, t: float) -> None:
         host = self.rng.choice(self.controllers + self.computes)

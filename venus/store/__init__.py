@@ -24,7 +24,8 @@ def open_store(settings: Settings, role: str, url: str | None = None) -> ClickHo
                              field="[storage] clickhouse_url")
         return ClickHouseStore(dsn=st.clickhouse_url, database=st.database, retention_days=st.retention_days,
                                query_timeout=st.query_timeout)
-    data_dir = settings.data_path
+    # Absolute: "chdb://rel/dir" would read "rel" as a host and "dir" as the database.
+    data_dir = settings.data_path.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     return ClickHouseStore(dsn=f"chdb://{data_dir / 'chdb'}", database=st.database,
                            retention_days=st.retention_days, query_timeout=st.query_timeout,
