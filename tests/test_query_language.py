@@ -54,6 +54,7 @@ def test_canonical_text_parses_back_to_the_same_query(text):
     ("/x", 0, "a /regex/ is not closed"),
     ("host:>5", 0, "'host' is not a number or a time"),
     ("(" * 40 + "a" + ")" * 40, 32, "parentheses nest deeper than 32"),
+    ("host:" + "(" * 40 + "a" + ")" * 40, 37, "parentheses nest deeper than 32"),
     ("x" * 9000, 8192, "the query is longer than 8192 characters"),
 ])
 def test_syntax_errors_say_where_and_what(text, position, reason):

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from venus.errors import ParseError
 from venus.query.ast import And, Compare, MatchAll, Missing, Node, Not, Or, Range, Term
 from venus.query.fields import known_fields, resolve_field
@@ -89,14 +91,7 @@ class _Parser:
     def primary(self) -> Node:
         tok = self.tok
         if tok.kind == "LPAREN":
-            self.take()
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                self.fail(f"parentheses nest deeper than {MAX_DEPTH}", tok.pos)
-            node = self.or_expr()
-            self.take("RPAREN", "')'")
-            self.depth -= 1
-            return node
+            return self.group(self.or_expr)
         if tok.kind == "FIELD":
             return self.field_expr()
         if tok.kind in ("WORD", "PHRASE", "REGEX"):
@@ -105,6 +100,17 @@ class _Parser:
             self.fail(f"{tok.text} needs a term on each side", tok.pos)
         self.fail(f"expected a word, a phrase or a field, found {self.describe(tok)}", tok.pos)
         raise AssertionError  # fail() raised
+
+    def group(self, inner: Callable[[], Node]) -> Node:
+        """'(' inner ')', with the nesting bounded."""
+        tok = self.take()
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.fail(f"parentheses nest deeper than {MAX_DEPTH}", tok.pos)
+        node = inner()
+        self.take("RPAREN", "')'")
+        self.depth -= 1
+        return node
 
     def field_expr(self) -> Node:
         ftok = self.take()
@@ -117,14 +123,7 @@ class _Parser:
         tok = self.tok
         if tok.kind == "LPAREN":
             # field:(a OR b c) applies the field to every term inside.
-            self.take()
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                self.fail(f"parentheses nest deeper than {MAX_DEPTH}", tok.pos)
-            node = self.field_group(field)
-            self.take("RPAREN", "')'")
-            self.depth -= 1
-            return node
+            return self.group(lambda: self.field_group(field))
         if tok.kind == "CMP":
             self.take()
             value = self.take("WORD", "a value after " + tok.text)
@@ -162,10 +161,7 @@ class _Parser:
             self.take()
             return Not(self.field_not(field))
         if self.tok.kind == "LPAREN":
-            self.take()
-            node = self.field_group(field)
-            self.take("RPAREN", "')'")
-            return node
+            return self.group(lambda: self.field_group(field))
         if self.tok.kind not in ("WORD", "PHRASE", "REGEX"):
             self.fail(f"expected a value for '{field}', found {self.describe(self.tok)}", self.tok.pos)
         return self.term(field)
