@@ -6,14 +6,16 @@ import ipaddress
 import logging
 import socket
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from venus import __version__
 from venus.config import Settings, load_settings, render_ini
@@ -23,6 +25,7 @@ app = typer.Typer(help="Venus: collect, search and analyse the logs of an OpenSt
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 config_app = typer.Typer(help="Show the configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+IMPORT_STREAMS = 2  # files imported at once
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
 
@@ -92,7 +95,7 @@ def import_(paths: Annotated[list[str], typer.Argument(help="files, directories,
             quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False) -> None:
     """Import log files (idempotent: a file imported before is not stored twice)."""
     from venus.client import connect
-    from venus.ingest.files import expand_paths, send_file
+    from venus.ingest.files import LogFile, expand_paths, send_file
     from venus.parse.lines import ParseStats
     from venus.parse.paths import describe_path
 
@@ -111,38 +114,47 @@ def import_(paths: Annotated[list[str], typer.Argument(help="files, directories,
     started = time.perf_counter()
     local_host = socket.gethostname()
     chunk = settings.import_.chunk_bytes
+    lock = threading.Lock()
+
+    def import_one(f: LogFile, progress: Progress, task: TaskID) -> None:
+        nonlocal byte_count
+        # A <host>/var/log/... tree names the host; otherwise the files are this machine's.
+        source = describe_path(str(f.path.absolute()), host)
+        if not source.host:
+            source = describe_path(str(f.path.absolute()), local_host)
+        fp = f.fingerprint()
+        start = backend.checkpoint(source, fp)
+
+        def send(offset: int, data: bytes, final: bool) -> int:
+            nonlocal byte_count
+            result = backend.import_chunk(source, fp, offset, data, final, f.mtime)
+            committed = result["committed_offset"]
+            with lock:
+                total.add(ParseStats(**{k: result[k] for k in ("lines", "records", "parsed", "raw", "blank")},
+                                     formats=result.get("formats", {})))
+                byte_count += committed - offset
+                elapsed = time.perf_counter() - started
+                progress.update(task, description=f.path.name,
+                                rate=f"{total.lines / elapsed:,.0f} lines/s" if elapsed else "",
+                                advance=0 if f.compressed else committed - offset)
+            return committed
+
+        with f.open() as fh:
+            end = send_file(fh, start, chunk, send)
+        if f.compressed:
+            progress.advance(task, f.size)
+        if start and start == end:
+            err.print(f"{f.path}: already imported", highlight=False)
+
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rate]}"),
                       TimeElapsedColumn(), console=err, disable=quiet, transient=True) as progress:
             task = progress.add_task("importing", total=sum(f.size for f in files), rate="")
-            for f in files:
-                # A <host>/var/log/... tree names the host; otherwise the files are this machine's.
-                source = describe_path(str(f.path.absolute()), host)
-                if not source.host:
-                    source = describe_path(str(f.path.absolute()), local_host)
-                fp = f.fingerprint()
-                start = backend.checkpoint(source, fp)
-
-                def send(offset: int, data: bytes, final: bool) -> int:
-                    nonlocal byte_count
-                    result = backend.import_chunk(source, fp, offset, data, final, f.mtime)
-                    total.add(ParseStats(**{k: result[k] for k in ("lines", "records", "parsed", "raw", "blank")},
-                                         formats=result.get("formats", {})))
-                    committed = result["committed_offset"]
-                    byte_count += committed - offset
-                    elapsed = time.perf_counter() - started
-                    progress.update(task, description=f"{f.path.name}",
-                                    rate=f"{total.lines / elapsed:,.0f} lines/s" if elapsed else "")
-                    if not f.compressed:
-                        progress.advance(task, committed - offset)
-                    return committed
-
-                with f.open() as fh:
-                    end = send_file(fh, start, chunk, send)
-                if f.compressed:
-                    progress.advance(task, f.size)
-                if start and start == end:
-                    err.print(f"{f.path}: already imported", highlight=False)
+            # Two files at a time: while the server parses one chunk (Python, holding the GIL) the
+            # engine can write the other (the engine releases the GIL).
+            with ThreadPoolExecutor(max_workers=IMPORT_STREAMS) as pool:
+                for done in [pool.submit(import_one, f, progress, task) for f in files]:
+                    done.result()
     except VenusError as exc:
         _fail(exc)
     finally:
