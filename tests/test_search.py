@@ -152,3 +152,8 @@ def test_export_csv_has_a_header_and_one_row_per_line(sample):
     assert lines[0].startswith("id,ts,host,service,program,source,offset")
     assert len(lines) == 7
     assert any('"10.0.0.1 ""GET /v2.1/servers"" status: 503' in line for line in lines)
+
+
+def test_histogram_of_nothing_is_empty(sample):
+    assert S.histogram(sample, S.Filter.parse("nosuchwordanywhere"), 60) == {
+        "interval_seconds": 0, "buckets": [], "total": 0}

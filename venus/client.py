@@ -4,12 +4,10 @@ directory when no server holds it. Both offer the same calls, so every command w
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any, Protocol
 
 import httpx
 
-from venus.api.responses import dumps
 from venus.config import Settings
 from venus.errors import StoreUnavailable, VenusError
 from venus.ingest.importer import Importer
@@ -131,8 +129,3 @@ def connect(settings: Settings, url: str | None, role: str) -> Backend:
         if explicit:
             raise StoreUnavailable(f"no Venus server answers at {target}: {exc}") from exc
     return LocalBackend(settings, role)
-
-
-def hits_as_lines(hits: list[dict]) -> Iterator[bytes]:
-    for hit in hits:
-        yield dumps(hit)

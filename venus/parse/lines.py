@@ -47,7 +47,6 @@ LINE_FORMATS: tuple[tuple[str, LineFormat], ...] = (
     ("hadoop", parse_hadoop_line),
     ("dmesg", parse_dmesg_line),
 )
-FORMAT_NAMES = tuple(name for name, _ in LINE_FORMATS)
 
 MAX_JOINED_LINES = 1000
 MAX_RECORD_CHARS = 1 << 20

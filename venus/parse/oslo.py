@@ -29,7 +29,6 @@ _BARE_HEADER = re.compile(r"(TRACE|DEBUG|INFO|AUDIT|WARNING|ERROR|CRITICAL) ([\w
 _INSTANCE = re.compile(r"\[instance: ([0-9a-fA-F-]{36})\] ?")
 # DEBUG lines end with "<funcName> <pathname>:<lineno>" (logging_debug_format_suffix).
 _DEBUG_SUFFIX = re.compile(r" ([\w<>]+) (/\S+\.py):(\d+)$")
-_UUIDISH = re.compile(r"[0-9a-fA-F-]{8,}")
 
 
 def _strip_req(token: str) -> str:

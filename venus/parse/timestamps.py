@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 MONTHS = {m: i for i, m in enumerate(
@@ -167,7 +167,3 @@ _ERLANG = re.compile(r"(\d{1,2})-(\w{3})-(\d{4})::(\d\d):(\d\d):(\d\d)")
 
 def now_us() -> int:
     return int(datetime.now(timezone.utc).timestamp() * 1_000_000)
-
-
-def us_to_datetime(us: int) -> datetime:
-    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=us)

@@ -11,7 +11,7 @@ import base64
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -110,8 +110,6 @@ class Page:
     hits: list[dict]
     total: int | None
     next_cursor: str | None
-    took_ms: float = 0.0
-    sql: list[str] = field(default_factory=list)
 
 
 def _cursor_clause(cursor: str) -> tuple[str, dict]:
@@ -136,7 +134,7 @@ def search(store: ClickHouseStore, flt: Filter, limit: int, cursor: str | None =
     more = len(rows) > limit
     rows = rows[:limit]
     total = count(store, flt) if with_total else None
-    return Page(rows, total, rows[-1]["id"] if more and rows else None, sql=[sql])
+    return Page(rows, total, rows[-1]["id"] if more and rows else None)
 
 
 def count(store: ClickHouseStore, flt: Filter) -> int:
@@ -161,7 +159,7 @@ def histogram(store: ClickHouseStore, flt: Filter, buckets: int = 60) -> dict:
         where = flt.where()
         lo, hi = store.query(f"SELECT min(ts), max(ts) FROM {LOG_TABLE} WHERE {where.where}",
                              where.params).rows[0]
-        if not lo or lo == EPOCH.replace(tzinfo=None) and hi == lo:
+        if _aware(lo) == EPOCH:  # min() of no rows
             return {"interval_seconds": 0, "buckets": [], "total": 0}
         start = start or _aware(lo)
         end = end or _aware(hi) + timedelta(microseconds=1)
@@ -253,7 +251,7 @@ def context(store: ClickHouseStore, ident: str, before: int, after: int) -> dict
 # -- export -------------------------------------------------------------------------------------
 
 EXPORT_FORMATS = ("ndjson", "csv")
-CSV_COLUMNS = [c for c in COLUMN_NAMES]
+CSV_COLUMNS = list(COLUMN_NAMES)
 
 
 def export(store: ClickHouseStore, flt: Filter, fmt: str, limit: int | None = None) -> Iterator[bytes]:
