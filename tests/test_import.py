@@ -7,7 +7,8 @@ import pytest
 
 from tests.conftest import run_cli, settings_for
 from venus.ingest.files import LogFile, expand_paths, send_file
-from venus.ingest.importer import Importer, OffsetMismatch, fingerprint, split_lines
+from venus.ingest.importer import Importer, OffsetMismatch, fingerprint
+from venus.parse.lines import split_lines
 from venus.parse.paths import describe_path
 
 SRC = describe_path("/var/log/kolla/nova/nova-compute.log", "cmp1")

@@ -93,3 +93,12 @@ def test_traceback_prefix_line_has_no_context():
 def test_non_oslo_line_is_refused():
     assert parse_oslo_line("Jun 14 15:16:01 combo sshd[19939]: hello", CLOCK) is None
     assert parse_oslo_line("2026-05-06 18:06:57.671 23 NOTALEVEL foo bar", CLOCK) is None
+
+
+def test_system_scope_goes_to_attrs_beside_other_attrs():
+    f = parse(f"2026-05-06 18:06:57.671 23 DEBUG nova.api.openstack.requestlog [None req-{UUID_L} {USER} - - all "
+              'default -] 10.0.0.11 "GET /v2.1/os-hypervisors" status: 200 len: 10 microversion: 2.88 time: 0.01 '
+              "__call__ /usr/lib/python3/nova/api/openstack/requestlog.py:54")
+    assert f["attrs"] == {"system_scope": "all", "code_func": "__call__",
+                          "code_file": "/usr/lib/python3/nova/api/openstack/requestlog.py:54", "client_ip": "10.0.0.11"}
+    assert f["http_status"] == 200

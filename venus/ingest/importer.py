@@ -19,10 +19,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from itertools import accumulate
 
 from venus.errors import VenusError
-from venus.parse.lines import ParseStats, SourceParser
+from venus.parse.lines import ParseStats, SourceParser, split_lines
 from venus.parse.paths import SourceInfo
 from venus.parse.timestamps import TimestampReader, now_us, zone
 from venus.store.clickhouse import ClickHouseStore
@@ -52,30 +51,6 @@ class ChunkResult:
 
     def as_dict(self) -> dict:
         return {"committed_offset": self.committed_offset, "skipped": self.skipped, **self.stats.as_dict()}
-
-
-def split_lines(data: bytes, start: int, max_line_bytes: int) -> tuple[list[str], list[int]]:
-    """Decode a chunk into lines and the byte offset of each in the file.
-
-    Invalid UTF-8 is kept visibly as \\xNN escapes (nothing is lost); a line longer than
-    `max_line_bytes` is cut into pieces, each stored as a line of its own."""
-    raw = data.split(b"\n")
-    if raw[-1] == b"":
-        raw.pop()
-    offsets = list(accumulate((len(line) + 1 for line in raw), initial=start))[:-1]
-    if max(map(len, raw), default=0) > max_line_bytes:
-        raw, offsets = _cut_long_lines(raw, offsets, max_line_bytes)
-    return [line.decode("utf-8", "backslashreplace") for line in raw], offsets
-
-
-def _cut_long_lines(raw: list[bytes], offsets: list[int], size: int) -> tuple[list[bytes], list[int]]:
-    lines: list[bytes] = []
-    starts: list[int] = []
-    for line, offset in zip(raw, offsets):
-        for i in range(0, max(len(line), 1), size):
-            lines.append(line[i:i + size])
-            starts.append(offset + i)
-    return lines, starts
 
 
 class Importer:
@@ -110,5 +85,6 @@ class Importer:
         committed = end if final else held
         token = hashlib.sha1(f"{source.host}\0{source.path}\0{fp}\0{offset}\0{committed}".encode()).hexdigest()
         self.store.insert(table, dedup_token=token)
-        self.store.save_checkpoint(source.host, source.path, fp, committed)
+        if committed != offset:
+            self.store.save_checkpoint(source.host, source.path, fp, committed)
         return ChunkResult(committed, stats)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import pyarrow as pa
 
@@ -208,17 +209,17 @@ class SourceParser:
 def records_to_table(records: list[dict], source: SourceInfo, received_us: int) -> pa.Table:
     """Records (dicts of column values) to a table in the store's schema, with the source's
     host/service/program/path where the line gave none and the receive time where it had no time."""
-    defaults = {c.name: c.missing for c in COLUMNS}
-    defaults.update(host=source.host, service=source.service, program=source.program,
-                    source=source.path, ts=received_us, received=received_us // 1_000_000)
+    from_source = {"host": source.host, "service": source.service, "program": source.program,
+                   "source": source.path, "ts": received_us, "received": received_us // 1_000_000}
     arrays = []
     for col in COLUMNS:
-        name, default = col.name, defaults[col.name]
-        if default is None or default == 0 or default == {}:
-            values = [r.get(name, default) for r in records]
-        else:
-            # '' from a line (a syslog line without a host) also takes the source's value.
+        name = col.name
+        if name in from_source:
+            # An empty value from the line (a syslog line without a host) takes the source's too.
+            default = from_source[name]
             values = [r.get(name) or default for r in records]
+        else:
+            values = [r.get(name, col.missing) for r in records]
         if col.kind == "time":
             # Straight to timestamps is far slower in pyarrow than int64 and a cast.
             arrays.append(pa.array(values, type=pa.int64()).cast(col.arrow_type))
@@ -227,16 +228,33 @@ def records_to_table(records: list[dict], source: SourceInfo, received_us: int) 
     return pa.Table.from_arrays(arrays, schema=ARROW_SCHEMA)
 
 
+def split_lines(data: bytes, start: int, max_line_bytes: int) -> tuple[list[str], list[int]]:
+    """Decode a chunk into lines and the byte offset of each in the file.
+
+    Invalid UTF-8 is kept visibly as \\xNN escapes (nothing is lost); a line longer than
+    `max_line_bytes` is cut into pieces, each stored as a line of its own."""
+    raw = data.split(b"\n")
+    if raw[-1] == b"":
+        raw.pop()
+    offsets = list(accumulate((len(line) + 1 for line in raw), initial=start))[:-1]
+    if max(map(len, raw), default=0) > max_line_bytes:
+        raw, offsets = _cut_long_lines(raw, offsets, max_line_bytes)
+    return [line.decode("utf-8", "backslashreplace") for line in raw], offsets
+
+
+def _cut_long_lines(raw: list[bytes], offsets: list[int], size: int) -> tuple[list[bytes], list[int]]:
+    lines: list[bytes] = []
+    starts: list[int] = []
+    for line, offset in zip(raw, offsets):
+        for i in range(0, max(len(line), 1), size):
+            lines.append(line[i:i + size])
+            starts.append(offset + i)
+    return lines, starts
+
+
 def parse_text(text: str, source: SourceInfo, clock: TimestampReader | None = None,
                received_us: int = 0) -> tuple[pa.Table, ParseStats]:
     """Parse a whole text at once (tests, small inputs, the parse inspector)."""
     parser = SourceParser(source, clock or TimestampReader(), received_us)
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    offsets, pos = [], 0
-    for line in lines:
-        offsets.append(pos)
-        pos += len(line.encode("utf-8", "surrogateescape")) + 1
-    parser.feed(lines, offsets)
+    parser.feed(*split_lines(text.encode("utf-8", "surrogateescape"), 0, MAX_RECORD_CHARS))
     return parser.take(final=True)

@@ -19,6 +19,7 @@ import re
 
 from venus.model import normalise_level
 from venus.parse.access import parse_access_message
+from venus.parse.fields import merge
 from venus.parse.timestamps import TimestampReader
 
 _HEADER = re.compile(
@@ -69,6 +70,8 @@ def parse_context(block: str) -> dict[str, str] | None:
         value = _dash(value)
         if value:
             fields[name] = value
+    if "system_scope" in fields:  # no column of its own
+        fields["attrs"] = {"system_scope": fields.pop("system_scope")}
     return fields
 
 
@@ -80,7 +83,7 @@ def parse_oslo_body(rest: str, level: str, fields: dict) -> dict:
         if end > 0 and not rest.startswith("[instance:"):
             ctx = parse_context(rest[1:end])
             if ctx is not None:
-                fields.update(ctx)
+                merge(fields, ctx)
                 fields["_context"] = True
                 rest = rest[end + 1:].lstrip(" ")
     if rest.startswith("[instance:"):
@@ -98,7 +101,7 @@ def parse_oslo_body(rest: str, level: str, fields: dict) -> dict:
     if '" status: ' in rest:
         access = parse_access_message(rest)
         if access:
-            fields.update(access)
+            merge(fields, access)
     fields["message"] = rest
     return fields
 

@@ -16,6 +16,7 @@ import re
 from venus.model import infer_level
 from venus.parse import oslo
 from venus.parse.access import parse_haproxy_message
+from venus.parse.fields import merge
 from venus.parse.paths import service_of
 from venus.parse.timestamps import TimestampReader
 
@@ -70,29 +71,24 @@ def parse_syslog_line(line: str, clock: TimestampReader) -> dict | None:
             fields["attrs"] = attrs
         message = body[m5.end():].removeprefix("\ufeff")
     else:
-        m = _BSD.match(body)
-        if m is not None:
-            ts = clock.syslog(m.group(1))
+        m = _BSD.match(body) or _ISO.match(body)
+        if m is None:
+            if pri is None:
+                return None
+            # Python's SysLogHandler sends only "<PRI>message": kept, the receive time applies.
+            fields, message, ts = {}, body.rstrip("\x00"), None
         else:
-            m = _ISO.match(body)
-            if m is None:
-                if pri is None:
-                    return None
-                # Python's SysLogHandler sends only "<PRI>message": keep it, receive time applies.
-                ts = None
-                fields = {}
-                message = body.rstrip("\x00")
-                return _finish(fields, message, ts, pri, clock)
-            ts = clock.iso(m.group(1).replace("T", " ", 1))
-        host, tag, pid = m.group(2), m.group(3), m.group(4)
-        if tag is None and host is not None and host.endswith(":"):
-            host, tag = None, host[:-1]
-        fields = {"host": host or ""}
-        if tag:
-            fields["program"] = tag
-        if pid:
-            fields["pid"] = int(pid)
-        message = body[m.end():]
+            stamp = m.group(1)
+            ts = clock.syslog(stamp) if stamp[:1].isalpha() else clock.iso(stamp.replace("T", " ", 1))
+            host, tag, pid = m.group(2), m.group(3), m.group(4)
+            if tag is None and host is not None and host.endswith(":"):
+                host, tag = None, host[:-1]
+            fields = {"host": host or ""}
+            if tag:
+                fields["program"] = tag
+            if pid:
+                fields["pid"] = int(pid)
+            message = body[m.end():]
     return _finish(fields, message, ts, pri, clock)
 
 
@@ -116,14 +112,12 @@ def _finish(fields: dict, message: str, ts: int | None, pri: int | None, clock: 
         inner = oslo.parse_oslo_line(message, clock) if message[:1].isdigit() else oslo.parse_bare_oslo(message)
     if inner:
         inner.pop("_header", None)
-        attrs = {**fields.get("attrs", {}), **inner.get("attrs", {})}
-        fields.update(inner)
-        if attrs:
-            fields["attrs"] = attrs
+        merge(fields, inner)
         message = inner.get("message", message)
     if pri is not None:
         fields.setdefault("attrs", {})["facility"] = _FACILITIES[pri >> 3]
-        fields["level"] = _SEVERITIES[pri & 7] if not inner or "level" not in inner else fields["level"]
+        if not (inner and "level" in inner):
+            fields["level"] = _SEVERITIES[pri & 7]
     elif "level" not in fields:
         fields["level"] = infer_level(message)
     fields["message"] = message

@@ -49,6 +49,7 @@ class TimestampReader:
     def __init__(self, tz: tzinfo = timezone.utc, reference: datetime | None = None) -> None:
         self.tz = tz
         self.reference = reference or datetime.now(timezone.utc)
+        self._latest = self.reference.timestamp() + 86400  # later than this is last year's line
         self._seconds: dict[tuple[int, int, int, int, int, int, bool], int] = {}
         self._iso_seconds: dict[str, int] = {}
 
@@ -99,7 +100,7 @@ class TimestampReader:
             day, h, mi, s = int(text[4:6]), int(text[7:9]), int(text[10:12]), int(text[13:15])
             year = self.reference.year
             epoch = self._epoch(year, month, day, h, mi, s)
-            if epoch > self.reference.timestamp() + 86400:
+            if epoch > self._latest:
                 epoch = self._epoch(year - 1, month, day, h, mi, s)
         except ValueError:
             return None

@@ -9,6 +9,7 @@ committed one at a time in the order they were acknowledged; `close()` is idempo
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import clickhouse_connect
 import pyarrow as pa
 from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
 
-from venus.errors import QueryTimeout, StoreUnavailable, VenusError
+from venus.errors import BadRequest, QueryTimeout, StoreUnavailable, VenusError
 from venus.model import COLUMNS
 from venus.store import schema
 from venus.store.ownership import DataDirLock
@@ -27,6 +28,7 @@ from venus.store.ownership import DataDirLock
 log = logging.getLogger(__name__)
 
 _TIMEOUT_CODES = ("TIMEOUT_EXCEEDED", "Code: 159")
+_RE2_ERROR = re.compile(r"cannot compile re2: .*?, error: ([^.]*)")
 
 
 @dataclass
@@ -114,11 +116,12 @@ class ClickHouseStore:
             "SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {t:String}",
             parameters={"db": self.database, "t": schema.LOG_TABLE}).result_rows[0][0]
         wanted = schema.ttl_clause(self.retention_days)
-        has_ttl = " TTL " in engine_full
-        if wanted and wanted.removeprefix("TTL ").replace(" ", "") not in engine_full.replace(" ", ""):
+        # ClickHouse keeps the TTL as "TTL received + toIntervalDay(N)".
+        if wanted and f"TTL received + toIntervalDay({self.retention_days})" not in engine_full:
+            log.info("setting the retention to %d days", self.retention_days)
             client.command(f"ALTER TABLE {schema.LOG_TABLE} MODIFY {wanted}",
                            settings={"materialize_ttl_after_modify": 0})
-        elif not wanted and has_ttl:
+        elif not wanted and " TTL " in engine_full:
             client.command(f"ALTER TABLE {schema.LOG_TABLE} REMOVE TTL")
 
     # -- writing -----------------------------------------------------------------------------
@@ -176,11 +179,6 @@ class ClickHouseStore:
         return {"rows": int(count or 0), "bytes_on_disk": int(on_disk or 0),
                 "bytes_uncompressed": int(uncompressed or 0)}
 
-    def optimize(self) -> None:
-        """Merge parts now (tests and benchmarks measure the settled size)."""
-        with self._write_lock:
-            self._run(lambda c: c.command(f"OPTIMIZE TABLE {schema.LOG_TABLE} FINAL"))
-
     # -- plumbing ----------------------------------------------------------------------------
 
     def _run(self, call: Any) -> Any:
@@ -193,6 +191,11 @@ class ClickHouseStore:
         text = str(exc)
         if any(code in text for code in _TIMEOUT_CODES):
             return QueryTimeout("the query ran past its time limit; narrow the time range or the query")
+        if "CANNOT_COMPILE_REGEXP" in text or "Code: 427" in text:
+            # A /regex/ of the user's that RE2 refuses: their error, not the store's.
+            reason = _RE2_ERROR.search(text)
+            return BadRequest(f"invalid regular expression: {reason.group(1) if reason else 'RE2 refused it'}",
+                              field="q")
         return StoreUnavailable(f"store error: {text.splitlines()[0][:500]}")
 
     def close(self) -> None:
