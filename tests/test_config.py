@@ -67,3 +67,26 @@ def test_a_relative_data_dir_works(tmp_path, monkeypatch):
     finally:
         st.close()
     assert (tmp_path / "rel" / "data" / "venus.lock").exists()
+
+
+def test_retention_is_applied_once_and_changed_when_the_setting_changes(tmp_path, caplog):
+    import logging
+
+    from venus.store import open_store
+    caplog.set_level(logging.INFO, logger="venus.store.clickhouse")
+
+    def reopen(days: str) -> str:
+        st = open_store(load_settings(environ={"VENUS_DATA_DIR": str(tmp_path),
+                                               "VENUS_STORAGE_RETENTION_DAYS": days}), role="pytest")
+        try:
+            return st.query("SELECT engine_full FROM system.tables WHERE name = 'logs'").rows[0][0]
+        finally:
+            st.close()
+
+    assert "toIntervalDay(30)" in reopen("30")
+    caplog.clear()
+    reopen("30")
+    assert "setting the retention" not in caplog.text  # unchanged: no ALTER at start-up
+    assert "toIntervalDay(7)" in reopen("7")
+    assert "setting the retention to 7 days" in caplog.text
+    assert " TTL " not in reopen("0")

@@ -157,3 +157,9 @@ def test_export_csv_has_a_header_and_one_row_per_line(sample):
 def test_histogram_of_nothing_is_empty(sample):
     assert S.histogram(sample, S.Filter.parse("nosuchwordanywhere"), 60) == {
         "interval_seconds": 0, "buckets": [], "total": 0}
+
+
+def test_a_regex_re2_refuses_is_a_bad_request_naming_it(sample):
+    with pytest.raises(BadRequest) as err:
+        run(sample, "/a(/")
+    assert (err.value.field, err.value.message) == ("q", "invalid regular expression: missing ): a(")
