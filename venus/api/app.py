@@ -26,7 +26,6 @@ from venus.errors import BadRequest, PayloadTooLarge
 from venus.ingest.importer import Importer
 from venus.parse.paths import describe_path
 from venus.query import search as S
-from venus.query.timerange import time_bounds
 from venus.store import open_store
 
 log = logging.getLogger(__name__)
@@ -77,11 +76,6 @@ Since = Annotated[str | None, Query(description="Start: ISO time, '15m' ago, or 
 Until = Annotated[str | None, Query(description="End (exclusive), same forms as since")]
 
 
-def _filter(q: str, since: str | None, until: str | None) -> S.Filter:
-    start, end = time_bounds(since, until)
-    return S.Filter.parse(q, start, end)
-
-
 def _routes(app: FastAPI, settings: Settings) -> None:
     max_page = settings.api.max_page_size
 
@@ -102,20 +96,20 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         if limit > max_page:
             raise BadRequest(f"limit: at most {max_page} lines a page; page with the cursor", field="limit")
         started = time.perf_counter()
-        page = S.search(store(request), _filter(q, since, until), limit, cursor, with_total=total)
+        page = S.search(store(request), S.Filter.from_text(q, since, until), limit, cursor, with_total=total)
         return JSON({"ok": True, "total": page.total, "count": len(page.hits), "next_cursor": page.next_cursor,
                      "took_ms": round((time.perf_counter() - started) * 1000, 2), "hits": page.hits})
 
     @app.get("/api/v1/count", tags=["search"])
     def count(request: Request, q: Q = "", since: Since = None, until: Until = None) -> JSON:
-        return JSON({"ok": True, "count": S.count(store(request), _filter(q, since, until))})
+        return JSON({"ok": True, "count": S.count(store(request), S.Filter.from_text(q, since, until))})
 
     @app.get("/api/v1/histogram", tags=["search"])
     def histogram(request: Request, q: Q = "", since: Since = None, until: Until = None,
                   buckets: Annotated[int | None, Query(ge=2, le=1000)] = None) -> JSON:
         """Line counts per time bucket, with errors and warnings, at a step that gives about
         `buckets` bars."""
-        result = S.histogram(store(request), _filter(q, since, until),
+        result = S.histogram(store(request), S.Filter.from_text(q, since, until),
                              buckets or settings.search.histogram_buckets)
         return JSON({"ok": True, **result})
 
@@ -124,7 +118,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
                q: Q = "", since: Since = None, until: Until = None,
                size: Annotated[int, Query(ge=1, le=1000)] = 20) -> JSON:
         """Top values of one or more fields among the matching lines."""
-        flt = _filter(q, since, until)
+        flt = S.Filter.from_text(q, since, until)
         return JSON({"ok": True, "facets": [
             S.facet(store(request), flt, f, size, settings.search.facet_timeout) for f in field]})
 
@@ -142,7 +136,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
     def export(request: Request, q: Q = "", since: Since = None, until: Until = None,
                format: str = "ndjson", limit: Annotated[int | None, Query(ge=1)] = None) -> StreamingResponse:
         """Every matching line, streamed as NDJSON or CSV."""
-        flt = _filter(q, since, until)
+        flt = S.Filter.from_text(q, since, until)
         if format not in S.EXPORT_FORMATS:
             raise BadRequest(f"format must be one of {', '.join(S.EXPORT_FORMATS)}", field="format")
         media = "application/x-ndjson" if format == "ndjson" else "text/csv"

@@ -1,17 +1,12 @@
-"""JSON responses through orjson: times as RFC 3339 in UTC with 'Z', maps as objects."""
+"""JSON responses in Venus's one JSON format (venus.jsonfmt)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.responses import Response
 
-OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
-
-
-def dumps(content: Any) -> bytes:
-    return orjson.dumps(content, option=OPTIONS)
+from venus.jsonfmt import dumps
 
 
 class JSON(Response):

@@ -18,11 +18,13 @@ from typing import Any
 import orjson
 
 from venus.errors import BadRequest, NotFound, QueryTimeout
+from venus.jsonfmt import dumps
 from venus.model import COLUMN_NAMES
 from venus.query.ast import Node
 from venus.query.compiler import Compiled, compile_query
 from venus.query.fields import resolve_field
 from venus.query.parser import parse_query
+from venus.query.timerange import time_bounds
 from venus.store.clickhouse import ClickHouseStore
 from venus.store.schema import LOG_TABLE
 
@@ -45,6 +47,11 @@ class Filter:
     @classmethod
     def parse(cls, query: str | None, since: datetime | None = None, until: datetime | None = None) -> Filter:
         return cls(query or "", parse_query(query or ""), since, until)
+
+    @classmethod
+    def from_text(cls, query: str | None, since: str | None, until: str | None) -> Filter:
+        """A filter from user input: the query and the --since/--until forms of timerange."""
+        return cls.parse(query, *time_bounds(since, until))
 
     def where(self, extra: list[str] | None = None, params: dict | None = None) -> Compiled:
         compiled = compile_query(self.node)
@@ -90,16 +97,6 @@ def row_to_dict(columns: list[str], values: tuple) -> dict:
     row = dict(zip(columns, values))
     row["id"] = line_id(row)
     return row
-
-
-def jsonable(row: dict) -> dict:
-    """A row with times as ISO 8601 strings (UTC, 'Z')."""
-    out = dict(row)
-    for key in ("ts", "received"):
-        value = out.get(key)
-        if isinstance(value, datetime):
-            out[key] = value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return out
 
 
 # -- search -------------------------------------------------------------------------------------
@@ -155,8 +152,8 @@ def histogram(store: ClickHouseStore, flt: Filter, buckets: int = 60) -> dict:
     """Counts per time bucket (and per level) over the filter's range; without a range, over the
     matching lines' own first and last time."""
     start, end = flt.since, flt.until
+    where = flt.where()
     if start is None or end is None:
-        where = flt.where()
         lo, hi = store.query(f"SELECT min(ts), max(ts) FROM {LOG_TABLE} WHERE {where.where}",
                              where.params).rows[0]
         if _aware(lo) == EPOCH:  # min() of no rows
@@ -164,12 +161,10 @@ def histogram(store: ClickHouseStore, flt: Filter, buckets: int = 60) -> dict:
         start = start or _aware(lo)
         end = end or _aware(hi) + timedelta(microseconds=1)
     step = pick_step((end - start).total_seconds(), buckets)
-    where = flt.where()
-    params = {**where.params, "h_start": start, "h_end": end}
     sql = (f"SELECT toStartOfInterval(ts, INTERVAL {step} SECOND) AS t, count() AS n, "
            "countIf(level IN ('ERROR', 'CRITICAL')) AS errors, countIf(level = 'WARNING') AS warnings "
            f"FROM {LOG_TABLE} WHERE {where.where} GROUP BY t ORDER BY t")
-    rows = store.query(sql, params).rows
+    rows = store.query(sql, where.params).rows
     by_time = {_aware(t): (n, e, w) for t, n, e, w in rows}
     first = _floor(start, step)
     out = []
@@ -223,11 +218,13 @@ def facet(store: ClickHouseStore, flt: Filter, field_name: str, size: int = 20,
 def context(store: ClickHouseStore, ident: str, before: int, after: int) -> dict:
     """The line with this id and up to `before`/`after` lines around it from the same host and
     source, in file order (time, then byte offset)."""
-    ts, host, _program, source, offset = parse_line_id(ident)
+    ts, host, program, source, offset = parse_line_id(ident)
     base = "host = {host:String} AND source = {source:String}"
-    params = {"host": host, "source": source, "ts": ts, "offset": offset}
+    params = {"host": host, "program": program, "source": source, "ts": ts, "offset": offset}
     at = "({ts:DateTime64(6, 'UTC')}, {offset:UInt64})"
-    line = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {base} "
+    # The line itself is found through the whole primary key (host, program, ts); its
+    # neighbours may be other programs' lines in the same file (syslog), so they are not.
+    line = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {base} AND program = {{program:String}} "
                        f"AND ts = {{ts:DateTime64(6, 'UTC')}} AND offset = {{offset:UInt64}} LIMIT 1", params)
     if not line.rows:
         raise NotFound("no line has this id (it may have passed the retention period)", field="id")
@@ -266,17 +263,26 @@ def export(store: ClickHouseStore, flt: Filter, fmt: str, limit: int | None = No
     for batch in store.stream(sql, where.params):
         names = batch.schema.names
         for values in zip(*(batch.column(i).to_pylist() for i in range(len(names)))):
-            row = jsonable(row_to_dict(names, values))
+            row = row_to_dict(names, values)
+            row["attrs"] = dict(row["attrs"] or {})  # Arrow gives a map as (key, value) pairs
             if fmt == "ndjson":
-                row["attrs"] = dict(row["attrs"]) if row["attrs"] else {}
-                yield orjson.dumps(row, option=orjson.OPT_NON_STR_KEYS) + b"\n"
+                yield dumps(row) + b"\n"
             else:
-                attrs = row["attrs"]
-                row["attrs"] = orjson.dumps(dict(attrs)).decode() if attrs else ""
                 yield _csv_line([row["id"], *(row[c] for c in CSV_COLUMNS)])
 
 
 def _csv_line(values: list[Any]) -> bytes:
     buf = io.StringIO()
-    csv.writer(buf).writerow(["" if v is None else v for v in values])
+    csv.writer(buf).writerow([_csv_cell(v) for v in values])
     return buf.getvalue().encode()
+
+
+def _csv_cell(value: Any) -> Any:
+    """Times and attrs as the JSON formats write them; no value as an empty cell."""
+    if value is None or value == {}:
+        return ""
+    if isinstance(value, datetime):
+        return dumps(value).decode().strip('"')
+    if isinstance(value, dict):
+        return dumps(value).decode()
+    return value
