@@ -1,7 +1,11 @@
 """Access-log shapes → http_method, http_path, http_status, http_bytes, http_time_ms."""
 
-from venus.parse.access import (parse_access_message, parse_apache_access_line, parse_haproxy_message,
-                                parse_uwsgi_line)
+from venus.parse.access import (
+    parse_access_message,
+    parse_apache_access_line,
+    parse_haproxy_message,
+    parse_uwsgi_line,
+)
 from venus.parse.timestamps import TimestampReader
 
 CLOCK = TimestampReader()

@@ -95,7 +95,7 @@ def import_(paths: Annotated[list[str], typer.Argument(help="files, directories,
             quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False) -> None:
     """Import log files (idempotent: a file imported before is not stored twice)."""
     from venus.client import connect
-    from venus.ingest.files import LogFile, expand_paths, send_file
+    from venus.ingest.files import LogFile, expand_paths, import_file
     from venus.parse.lines import ParseStats
     from venus.parse.paths import describe_path
 
@@ -122,12 +122,9 @@ def import_(paths: Annotated[list[str], typer.Argument(help="files, directories,
         source = describe_path(str(f.path.absolute()), host)
         if not source.host:
             source = describe_path(str(f.path.absolute()), local_host)
-        fp = f.fingerprint()
-        start = backend.checkpoint(source, fp)
 
-        def send(offset: int, data: bytes, final: bool) -> int:
+        def on_chunk(offset: int, result: dict) -> None:
             nonlocal byte_count
-            result = backend.import_chunk(source, fp, offset, data, final, f.mtime)
             committed = result["committed_offset"]
             with lock:
                 total.add(ParseStats(**{k: result[k] for k in ("lines", "records", "parsed", "raw", "blank")},
@@ -137,10 +134,8 @@ def import_(paths: Annotated[list[str], typer.Argument(help="files, directories,
                 progress.update(task, description=f.path.name,
                                 rate=f"{total.lines / elapsed:,.0f} lines/s" if elapsed else "",
                                 advance=0 if f.compressed else committed - offset)
-            return committed
 
-        with f.open() as fh:
-            end = send_file(fh, start, chunk, send)
+        start, end = import_file(f, source, chunk, backend, on_chunk)
         if f.compressed:
             progress.advance(task, f.size)
         if start and start == end:
@@ -175,8 +170,8 @@ def search(query: Annotated[str, typer.Argument(help="query, e.g. 'level:ERROR n
            count_only: Annotated[bool, typer.Option("--count", help="print only the number of matching lines")] = False,
            url: UrlOpt = None, config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
     """Search the logs, newest first."""
-    from venus.api.responses import dumps
     from venus.client import connect
+    from venus.jsonfmt import dumps
 
     try:
         backend = connect(_settings(config, data_dir), url, role="venus search")
@@ -214,8 +209,8 @@ def context(line_id: Annotated[str, typer.Argument(help="a line id from search r
             as_json: Annotated[bool, typer.Option("--json")] = False,
             url: UrlOpt = None, config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
     """Show a line with the lines before and after it in the same file."""
-    from venus.api.responses import dumps
     from venus.client import connect
+    from venus.jsonfmt import dumps
 
     try:
         backend = connect(_settings(config, data_dir), url, role="venus context")

@@ -13,8 +13,8 @@ from venus.errors import StoreUnavailable, VenusError
 from venus.ingest.importer import Importer
 from venus.parse.paths import SourceInfo
 from venus.query import search as S
-from venus.query.timerange import time_bounds
 from venus.store import open_store
+from venus.store.clickhouse import ClickHouseStore
 
 DEFAULT_URL = "http://127.0.0.1:10010"
 
@@ -87,21 +87,20 @@ class HttpBackend:
 
 
 class LocalBackend:
-    """Opens the data directory itself; refused (with the holder's name) when a server has it."""
+    """The store in this process: the data directory opened by the CLI (refused, with the holder's
+    name, when a server has it), or the server's own store (the demo loader). `close()` closes it."""
 
-    def __init__(self, settings: Settings, role: str) -> None:
-        self.store = open_store(settings, role=role)
-        self.importer = Importer(self.store, settings.import_.timezone, settings.import_.max_line_bytes)
+    def __init__(self, store: ClickHouseStore, settings: Settings) -> None:
+        self.store = store
+        self.importer = Importer(store, settings.import_.timezone, settings.import_.max_line_bytes)
         self.where = str(settings.data_path)
 
     def search(self, q, since, until, limit, cursor, total):  # type: ignore[no-untyped-def]
-        start, end = time_bounds(since, until)
-        page = S.search(self.store, S.Filter.parse(q, start, end), limit, cursor, with_total=total)
+        page = S.search(self.store, S.Filter.from_text(q, since, until), limit, cursor, with_total=total)
         return {"total": page.total, "count": len(page.hits), "next_cursor": page.next_cursor, "hits": page.hits}
 
     def count(self, q, since, until):  # type: ignore[no-untyped-def]
-        start, end = time_bounds(since, until)
-        return S.count(self.store, S.Filter.parse(q, start, end))
+        return S.count(self.store, S.Filter.from_text(q, since, until))
 
     def context(self, line_id, before, after):  # type: ignore[no-untyped-def]
         return S.context(self.store, line_id, before, after)
@@ -128,4 +127,4 @@ def connect(settings: Settings, url: str | None, role: str) -> Backend:
     except httpx.HTTPError as exc:
         if explicit:
             raise StoreUnavailable(f"no Venus server answers at {target}: {exc}") from exc
-    return LocalBackend(settings, role)
+    return LocalBackend(open_store(settings, role=role), settings)

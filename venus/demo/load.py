@@ -8,8 +8,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from venus.client import LocalBackend
 from venus.demo.generator import DemoCloud
-from venus.ingest.files import expand_paths, send_file
+from venus.ingest.files import expand_paths, import_file
 from venus.parse.paths import describe_path
 
 log = logging.getLogger(__name__)
@@ -28,22 +29,20 @@ def _start(app: FastAPI, lines: int) -> None:
         return
     settings = app.state.settings
     directory = Path(settings.data_path) / "demo-logs"
-    threading.Thread(target=_load, args=(app, directory, lines), name="demo-loader", daemon=True).start()
+    app.state.demo_loader = threading.Thread(target=_load, args=(app, directory, lines), name="demo-loader",
+                                             daemon=True)
+    app.state.demo_loader.start()
 
 
 def _load(app: FastAPI, directory: Path, lines: int) -> None:
     try:
         if not directory.exists():
             DemoCloud().write_tree(directory, lines)
-        importer = app.state.importer
+        settings = app.state.settings
+        target = LocalBackend(app.state.store, settings)  # the server's own store, left open
         files, _ = expand_paths([str(directory)])
         for f in files:
-            source = describe_path(str(f.path))
-            fp = f.fingerprint()
-            with f.open() as fh:
-                send_file(fh, importer.store.checkpoint(source.host, source.path, fp), 8 << 20,
-                          lambda off, data, final, s=source, fp=fp, m=f.mtime:
-                          importer.import_chunk(s, fp, off, data, final, m).committed_offset)
+            import_file(f, describe_path(str(f.path)), settings.import_.chunk_bytes, target)
         log.info("demo: loaded %d files from %s", len(files), directory)
     except Exception:  # a failed demo load must not take the server down
         log.exception("demo: loading demo data failed")

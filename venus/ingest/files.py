@@ -8,10 +8,11 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from venus.errors import BadRequest
 from venus.ingest.importer import FINGERPRINT_BYTES, fingerprint
+from venus.parse.paths import SourceInfo
 
 # Not logs: skip them when walking a directory (they are still read when named one by one).
 _SKIP_SUFFIXES = (".pid", ".lock", ".sock", ".swp", ".journal", ".xz", ".bz2", ".zip", ".tar")
@@ -118,3 +119,28 @@ def _skip(fh: BinaryIO, start: int) -> None:
         if not skipped:
             raise BadRequest(f"the file is shorter than its checkpoint ({start} bytes)", field="path")
         remaining -= len(skipped)
+
+
+class ChunkTarget(Protocol):
+    """Where chunks go: a server over HTTP or the store directly (venus.client's backends)."""
+
+    def checkpoint(self, source: SourceInfo, fp: str) -> int: ...
+    def import_chunk(self, source: SourceInfo, fp: str, offset: int, data: bytes, final: bool,
+                     mtime: float | None) -> dict: ...
+
+
+def import_file(f: LogFile, source: SourceInfo, chunk_bytes: int, target: ChunkTarget,
+                on_chunk: Callable[[int, dict], None] | None = None) -> tuple[int, int]:
+    """Import one file from its checkpoint on; `on_chunk(offset, result)` follows the progress.
+    Returns the (start, end) byte offsets: equal when the file was imported before."""
+    fp = f.fingerprint()
+    start = target.checkpoint(source, fp)
+
+    def send(offset: int, data: bytes, final: bool) -> int:
+        result = target.import_chunk(source, fp, offset, data, final, f.mtime)
+        if on_chunk is not None:
+            on_chunk(offset, result)
+        return result["committed_offset"]
+
+    with f.open() as fh:
+        return start, send_file(fh, start, chunk_bytes, send)
