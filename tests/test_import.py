@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.conftest import run_cli, settings_for
+from tests.conftest import run_cli
 from venus.ingest.files import LogFile, expand_paths, send_file
 from venus.ingest.importer import Importer, OffsetMismatch, fingerprint
 from venus.parse.lines import split_lines
@@ -149,7 +149,3 @@ def test_logfile_fingerprint_is_of_the_content(tmp_path):
     a.write_bytes(lines(5))
     b.write_bytes(gzip.compress(lines(5)))
     assert LogFile(a, 1, 0).fingerprint() == LogFile(b, 1, 0).fingerprint()
-
-
-def test_settings_for_points_at_the_directory(tmp_path):
-    assert settings_for(tmp_path).data_path == tmp_path

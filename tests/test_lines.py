@@ -70,7 +70,8 @@ def test_syslog_host_wins_over_the_file_host():
 
 
 def test_paths_give_host_service_and_program():
-    assert describe_path("/var/log/nova/nova-compute.log") == describe_path("/var/log/nova/nova-compute.log", "")
+    n = describe_path("/var/log/nova/nova-compute.log")
+    assert (n.host, n.service, n.program, n.path) == ("", "nova", "nova-compute", "/var/log/nova/nova-compute.log")
     k = describe_path("/data/ctl1/var/log/kolla/neutron/neutron-server.log.1.gz")
     assert (k.host, k.service, k.program, k.path) == ("ctl1", "neutron", "neutron-server",
                                                      "/var/log/kolla/neutron/neutron-server.log.1.gz")
