@@ -44,8 +44,10 @@ def store(tmp_path: Path) -> Iterator:
 
 
 @pytest.fixture
-def importer(store) -> Importer:
-    return Importer(store)
+def importer(store) -> Iterator[Importer]:
+    importer = Importer(store, parse_processes=1)
+    yield importer
+    importer.close()
 
 
 def insert_text(store, text: str, path: str = "/var/log/nova/nova-compute.log", host: str = "cmp1") -> None:

@@ -6,6 +6,7 @@ import os
 import pytest
 
 from tests.conftest import run_cli
+from venus.ingest.chunks import INLINE_PARSE_BYTES, parse_chunk
 from venus.ingest.files import LogFile, expand_paths, send_file
 from venus.ingest.importer import Importer, OffsetMismatch, fingerprint
 from venus.parse.lines import split_lines
@@ -149,3 +150,19 @@ def test_logfile_fingerprint_is_of_the_content(tmp_path):
     a.write_bytes(lines(5))
     b.write_bytes(gzip.compress(lines(5)))
     assert LogFile(a, 1, 0).fingerprint() == LogFile(b, 1, 0).fingerprint()
+
+
+def test_large_chunks_parsed_in_a_worker_process_store_what_parsing_in_place_stores(importer, store):
+    # 8,000 lines with tracebacks: well over INLINE_PARSE_BYTES, so the chunk goes to the pool.
+    traceback = "Traceback (most recent call last):\n  oops\n"
+    text = "".join(LINE.format(ms=i % 1000, i=i) + (traceback if i % 7 == 0 else "") for i in range(8000)).encode()
+    assert len(text) > INLINE_PARSE_BYTES
+    fp = fingerprint(text)
+    result = importer.import_chunk(SRC, fp, 0, text, final=True)
+    assert importer.parser.started
+    in_place = parse_chunk(SRC, text, 0, True, "UTC", None, 0, 4 << 20)
+    assert result.committed_offset == len(text) and result.stats == in_place.stats
+    stored = store.query("SELECT offset, level, message FROM logs ORDER BY offset").rows
+    expected = in_place.table.select(["offset", "level", "message"]).to_pylist()
+    assert [tuple(r.values()) for r in expected] == stored
+    assert len(stored) == 8000

@@ -88,11 +88,13 @@ class HttpBackend:
 
 class LocalBackend:
     """The store in this process: the data directory opened by the CLI (refused, with the holder's
-    name, when a server has it), or the server's own store (the demo loader). `close()` closes it."""
+    name, when a server has it), or the server's own store and importer (the demo loader).
+    `close()` closes the store and the importer."""
 
-    def __init__(self, store: ClickHouseStore, settings: Settings) -> None:
+    def __init__(self, store: ClickHouseStore, settings: Settings, importer: Importer | None = None) -> None:
         self.store = store
-        self.importer = Importer(store, settings.import_.timezone, settings.import_.max_line_bytes)
+        self.importer = importer or Importer(store, settings.import_.timezone, settings.import_.max_line_bytes,
+                                             settings.import_.parse_processes)
         self.where = str(settings.data_path)
 
     def search(self, q, since, until, limit, cursor, total):  # type: ignore[no-untyped-def]
@@ -106,12 +108,13 @@ class LocalBackend:
         return S.context(self.store, line_id, before, after)
 
     def checkpoint(self, source: SourceInfo, fp: str) -> int:
-        return self.store.checkpoint(source.host, source.path, fp)
+        return self.importer.checkpoint(source.host, source.path, fp)
 
     def import_chunk(self, source, fp, offset, data, final, mtime):  # type: ignore[no-untyped-def]
         return self.importer.import_chunk(source, fp, offset, data, final, mtime).as_dict()
 
     def close(self) -> None:
+        self.importer.close()
         self.store.close()
 
 

@@ -54,7 +54,7 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("clickhouse_url", str, "", "ClickHouse server for backend=clickhouse, "
                "e.g. http://user:password@ch1:8123."),
         Option("database", str, "venus", "Database that holds Venus's tables."),
-        Option("retention_days", int, 30, "Days logs are kept (by event time); 0 keeps them forever.", minimum=0),
+        Option("retention_days", int, 30, "Days logs are kept after they were stored; 0 keeps them forever.", minimum=0),
         Option("query_timeout", float, 30.0, "Seconds a search may run before it is stopped.", minimum=0.1),
     ),
     "import": (
@@ -62,6 +62,8 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("chunk_bytes", int, 8 << 20, "Bytes of a file sent or parsed as one batch.", minimum=4096),
         Option("max_line_bytes", int, 4 << 20, "Longer lines are cut into pieces of this size (none is dropped).",
                minimum=1024),
+        Option("parse_processes", int, 0, "Worker processes that parse imported chunks; 0 is one per CPU "
+               "(at most 8).", minimum=0),
     ),
     "search": (
         Option("default_limit", int, 100, "Results per page when a request names no limit.", minimum=1),

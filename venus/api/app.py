@@ -38,13 +38,16 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_store(settings, role="venus serve", url=url)
         app.state.store = store
-        app.state.importer = Importer(store, settings.import_.timezone, settings.import_.max_line_bytes)
+        app.state.importer = importer = Importer(store, settings.import_.timezone,
+                                                 settings.import_.max_line_bytes,
+                                                 settings.import_.parse_processes)
         log.info("store open (%s)", store.dsn)
         for hook in app.state.startup_hooks:
             hook(app)
         try:
             yield
         finally:
+            importer.close()
             store.close()
             log.info("store closed")
 
@@ -150,7 +153,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
     @app.get("/api/v1/import/checkpoint", tags=["ingest"])
     def checkpoint(request: Request, host: str, path: str, fingerprint: str) -> JSON:
         """Up to which byte this file is already imported."""
-        return JSON({"ok": True, "offset": store(request).checkpoint(host, path, fingerprint)})
+        return JSON({"ok": True, "offset": request.app.state.importer.checkpoint(host, path, fingerprint)})
 
     @app.post("/api/v1/import", tags=["ingest"])
     async def import_chunk(request: Request, path: Annotated[str, Query(min_length=1, max_length=4096)],

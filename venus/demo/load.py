@@ -39,7 +39,7 @@ def _load(app: FastAPI, directory: Path, lines: int) -> None:
         if not directory.exists():
             DemoCloud().write_tree(directory, lines)
         settings = app.state.settings
-        target = LocalBackend(app.state.store, settings)  # the server's own store, left open
+        target = LocalBackend(app.state.store, settings, app.state.importer)  # the server's, left open
         files, _ = expand_paths([str(directory)])
         for f in files:
             import_file(f, describe_path(str(f.path)), settings.import_.chunk_bytes, target)

@@ -11,19 +11,21 @@ there. The server keeps no state between chunks, and:
 * importing a file again finds its checkpoint at the end and stores nothing.
 
 A file is known by host, path and a fingerprint of its first bytes (a rotated-and-recreated
-file with the same name starts again at zero).
+file with the same name starts again at zero). Checkpoints are read from the store once and then
+kept in memory: the importer's process owns the store, and every checkpoint goes through it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from venus.errors import VenusError
-from venus.parse.lines import ParseStats, SourceParser, split_lines
+from venus.ingest.chunks import ChunkParser
+from venus.parse.lines import ParseStats
 from venus.parse.paths import SourceInfo
-from venus.parse.timestamps import TimestampReader, now_us, zone
+from venus.parse.timestamps import now_us, zone
 from venus.store.clickhouse import ClickHouseStore
 
 FINGERPRINT_BYTES = 1024
@@ -56,10 +58,32 @@ class ChunkResult:
 class Importer:
     """Imports chunks into a store; used by the server's import endpoint and by direct imports."""
 
-    def __init__(self, store: ClickHouseStore, timezone: str = "UTC", max_line_bytes: int = 4 << 20) -> None:
+    def __init__(self, store: ClickHouseStore, timezone: str = "UTC", max_line_bytes: int = 4 << 20,
+                 parse_processes: int = 0) -> None:
+        zone(timezone)  # an unknown zone fails here, not in the first chunk
         self.store = store
-        self.tz = zone(timezone)
+        self.timezone = timezone
         self.max_line_bytes = max_line_bytes
+        self.parser = ChunkParser(parse_processes)
+        self._checkpoints: dict[tuple[str, str, str], int] = {}
+        self._checkpoints_lock = threading.Lock()
+
+    def checkpoint(self, host: str, path: str, fp: str) -> int:
+        """How many bytes of this file are in the store already."""
+        key = (host, path, fp)
+        with self._checkpoints_lock:
+            known = self._checkpoints.get(key)
+        if known is None:
+            known = self.store.checkpoint(host, path, fp)
+            with self._checkpoints_lock:
+                known = self._checkpoints.setdefault(key, known)
+        return known
+
+    def _save_checkpoint(self, host: str, path: str, fp: str, offset: int) -> None:
+        self.store.save_checkpoint(host, path, fp, offset)
+        with self._checkpoints_lock:
+            key = (host, path, fp)
+            self._checkpoints[key] = max(offset, self._checkpoints.get(key, 0))
 
     def import_chunk(self, source: SourceInfo, fp: str, offset: int, data: bytes, final: bool,
                      mtime: float | None = None) -> ChunkResult:
@@ -67,24 +91,21 @@ class Importer:
 
         `final` commits the last record too (the file's last chunk, or a record too big to wait
         for); `mtime` dates syslog lines, which carry no year."""
-        expected = self.store.checkpoint(source.host, source.path, fp)
+        expected = self.checkpoint(source.host, source.path, fp)
         end = offset + len(data)
         if offset != expected:
             if end <= expected:
                 return ChunkResult(expected, ParseStats(), skipped=True)
             raise OffsetMismatch(expected, offset)
-        lines, offsets = split_lines(data, offset, self.max_line_bytes)
-        reference = datetime.fromtimestamp(mtime, timezone.utc) if mtime else None
-        parser = SourceParser(source, TimestampReader(self.tz, reference), now_us())
-        parser.feed(lines, offsets)
-        held = parser.open_record_offset
-        # The open record's continuation may be in the next chunk: it is committed with that one.
-        # (When it fills this whole chunk, nothing is committed and the sender sends more.)
-        final = final or held is None
-        table, stats = parser.take(final=final)
-        committed = end if final else held
-        token = hashlib.sha1(f"{source.host}\0{source.path}\0{fp}\0{offset}\0{committed}".encode()).hexdigest()
-        self.store.insert(table, dedup_token=token)
-        if committed != offset:
-            self.store.save_checkpoint(source.host, source.path, fp, committed)
-        return ChunkResult(committed, stats)
+        parsed = self.parser.parse(source, data, offset, final, self.timezone, mtime, now_us(),
+                                   self.max_line_bytes)
+        key = f"{source.host}\0{source.path}\0{fp}\0{offset}\0{parsed.end}"
+        token = hashlib.sha1(key.encode()).hexdigest()
+        self.store.insert(parsed.table, dedup_token=token)
+        if parsed.end != offset:
+            self._save_checkpoint(source.host, source.path, fp, parsed.end)
+        return ChunkResult(parsed.end, parsed.stats)
+
+    def close(self) -> None:
+        """Stop the parsing workers (the store is its owner's to close)."""
+        self.parser.close()
