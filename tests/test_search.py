@@ -163,3 +163,22 @@ def test_a_regex_re2_refuses_is_a_bad_request_naming_it(sample):
     with pytest.raises(BadRequest) as err:
         run(sample, "/a(/")
     assert (err.value.field, err.value.message) == ("q", "invalid regular expression: missing ): a(")
+
+
+def test_context_reaches_neighbours_hours_away(store):
+    # Three lines, each two hours after the one before: outside the first, one-hour window.
+    text = "\n".join(f"2026-05-06 {h:02d}:00:00.000 7 INFO nova.compute.manager [-] hour {h}" for h in (8, 10, 12))
+    insert_text(store, text)
+    target = run(store, "hour AND 10").hits[0]
+    result = S.context(store, target["id"], 5, 5)
+    assert [r["message"] for r in result["before"]] == ["hour 8"]
+    assert [r["message"] for r in result["after"]] == ["hour 12"]
+
+
+def test_context_of_a_syslog_line_includes_other_programs_of_the_same_file(store):
+    insert_text(store, "May  6 18:00:01 cmp1 sshd[10]: Accepted publickey for root\n"
+                       "May  6 18:00:02 cmp1 CRON[11]: (root) CMD (run-parts)\n"
+                       "May  6 18:00:03 cmp1 kernel: device tap0 entered promiscuous mode\n", path="/var/log/messages")
+    target = run(store, "program:CRON").hits[0]
+    result = S.context(store, target["id"], 1, 1)
+    assert [r["program"] for r in result["before"] + [result["line"]] + result["after"]] == ["sshd", "CRON", "kernel"]

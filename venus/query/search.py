@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -215,34 +216,62 @@ def facet(store: ClickHouseStore, flt: Filter, field_name: str, size: int = 20,
 # -- context ------------------------------------------------------------------------------------
 
 
+# Context looks this far around the line first, and widens only for a side that came back short.
+CONTEXT_WINDOWS = (timedelta(hours=1), timedelta(days=30))
+_FILE_ORDER = itemgetter(COLUMN_NAMES.index("ts"), COLUMN_NAMES.index("offset"))
+
+
 def context(store: ClickHouseStore, ident: str, before: int, after: int) -> dict:
     """The line with this id and up to `before`/`after` lines around it from the same host and
     source, in file order (time, then byte offset)."""
     ts, host, program, source, offset = parse_line_id(ident)
-    base = "host = {host:String} AND source = {source:String}"
     params = {"host": host, "program": program, "source": source, "ts": ts, "offset": offset}
-    at = "({ts:DateTime64(6, 'UTC')}, {offset:UInt64})"
-    # The line itself is found through the whole primary key (host, program, ts); its
-    # neighbours may be other programs' lines in the same file (syslog), so they are not.
-    line = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {base} AND program = {{program:String}} "
-                       f"AND ts = {{ts:DateTime64(6, 'UTC')}} AND offset = {{offset:UInt64}} LIMIT 1", params)
-    if not line.rows:
-        raise NotFound("no line has this id (it may have passed the retention period)", field="id")
-    # Look near the line first (few granules to read), and widen only when that is not enough.
-    for window in (timedelta(hours=1), timedelta(days=30)):
+    # The line is found through the whole primary key (host, program, ts). Its neighbours may be
+    # other programs' lines of the same file (syslog), so their search leaves program out.
+    line_sql = (f"SELECT 0 AS side, {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE host = {{host:String}} "
+                "AND program = {program:String} AND source = {source:String} "
+                "AND ts = {ts:DateTime64(6, 'UTC')} AND offset = {offset:UInt64} LIMIT 1")
+    wanted = {-1: int(before), 1: int(after)}
+    found: dict[int, list] = {-1: [], 1: []}
+    line = None
+    columns: list[str] = []
+    for window in CONTEXT_WINDOWS:
         params.update(lo=ts - window, hi=ts + window)
-        near = base + " AND ts BETWEEN {lo:DateTime64(6, 'UTC')} AND {hi:DateTime64(6, 'UTC')}"
-        older = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {near} AND (ts, offset) < {at} "
-                            f"ORDER BY ts DESC, offset DESC LIMIT {int(before)}", params)
-        newer = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {near} AND (ts, offset) > {at} "
-                            f"ORDER BY ts, offset LIMIT {int(after)}", params)
-        if len(older.rows) == before and len(newer.rows) == after:
+        parts = [line_sql] if line is None else []
+        parts += [_context_side_sql(side, n) for side, n in wanted.items() if n and len(found[side]) < n]
+        if not parts:
             break
+        # One round trip for the line and both sides.
+        result = store.query(" UNION ALL ".join(f"({p})" for p in parts), params)
+        columns = result.columns[1:]
+        fresh: dict[int, list] = {-1: [], 1: []}
+        for row in result.rows:
+            if row[0] == 0:
+                line = row[1:]
+            else:
+                fresh[row[0]].append(row[1:])
+        if line is None:
+            raise NotFound("no line has this id (it may have passed the retention period)", field="id")
+        for side in fresh:
+            if len(fresh[side]) > len(found[side]):
+                found[side] = fresh[side]
+    older = sorted(found[-1], key=_FILE_ORDER)
+    newer = sorted(found[1], key=_FILE_ORDER)
     return {
-        "line": row_to_dict(line.columns, line.rows[0]),
-        "before": [row_to_dict(older.columns, r) for r in reversed(older.rows)],
-        "after": [row_to_dict(newer.columns, r) for r in newer.rows],
+        "line": row_to_dict(columns, line),
+        "before": [row_to_dict(columns, r) for r in older],
+        "after": [row_to_dict(columns, r) for r in newer],
     }
+
+
+def _context_side_sql(side: int, limit: int) -> str:
+    at = "({ts:DateTime64(6, 'UTC')}, {offset:UInt64})"
+    if side < 0:
+        where, order = f"(ts, offset) < {at} AND ts >= {{lo:DateTime64(6, 'UTC')}}", "DESC"
+    else:
+        where, order = f"(ts, offset) > {at} AND ts <= {{hi:DateTime64(6, 'UTC')}}", "ASC"
+    return (f"SELECT {side} AS side, {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE host = {{host:String}} "
+            f"AND source = {{source:String}} AND {where} ORDER BY ts {order}, offset {order} LIMIT {int(limit)}")
 
 
 # -- export -------------------------------------------------------------------------------------
