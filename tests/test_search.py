@@ -182,3 +182,9 @@ def test_context_of_a_syslog_line_includes_other_programs_of_the_same_file(store
     target = run(store, "program:CRON").hits[0]
     result = S.context(store, target["id"], 1, 1)
     assert [r["program"] for r in result["before"] + [result["line"]] + result["after"]] == ["sshd", "CRON", "kernel"]
+
+
+def test_context_of_a_line_alone_in_its_file_is_just_the_line(store):
+    insert_text(store, oslo(0, msg="lonely"))
+    result = S.context(store, run(store, "lonely").hits[0]["id"], 20, 20)
+    assert (result["before"], result["line"]["message"], result["after"]) == ([], "lonely", [])

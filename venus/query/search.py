@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from datetime import datetime, timedelta, timezone
@@ -94,7 +94,7 @@ def parse_line_id(text: str, field: str = "id") -> tuple[datetime, str, str, str
                          field=field) from None
 
 
-def row_to_dict(columns: list[str], values: tuple) -> dict:
+def row_to_dict(columns: Sequence[str], values: tuple) -> dict:
     row = dict(zip(columns, values))
     row["id"] = line_id(row)
     return row
@@ -234,7 +234,6 @@ def context(store: ClickHouseStore, ident: str, before: int, after: int) -> dict
     wanted = {-1: int(before), 1: int(after)}
     found: dict[int, list] = {-1: [], 1: []}
     line = None
-    columns: list[str] = []
     for window in CONTEXT_WINDOWS:
         params.update(lo=ts - window, hi=ts + window)
         parts = [line_sql] if line is None else []
@@ -243,7 +242,6 @@ def context(store: ClickHouseStore, ident: str, before: int, after: int) -> dict
             break
         # One round trip for the line and both sides.
         result = store.query(" UNION ALL ".join(f"({p})" for p in parts), params)
-        columns = result.columns[1:]
         fresh: dict[int, list] = {-1: [], 1: []}
         for row in result.rows:
             if row[0] == 0:
@@ -258,9 +256,9 @@ def context(store: ClickHouseStore, ident: str, before: int, after: int) -> dict
     older = sorted(found[-1], key=_FILE_ORDER)
     newer = sorted(found[1], key=_FILE_ORDER)
     return {
-        "line": row_to_dict(columns, line),
-        "before": [row_to_dict(columns, r) for r in older],
-        "after": [row_to_dict(columns, r) for r in newer],
+        "line": row_to_dict(COLUMN_NAMES, line),
+        "before": [row_to_dict(COLUMN_NAMES, r) for r in older],
+        "after": [row_to_dict(COLUMN_NAMES, r) for r in newer],
     }
 
 
