@@ -92,3 +92,11 @@ def test_file_name_prefixed_lines_take_their_program_from_the_name():
                       describe_path("/tmp/OpenStack_2k.log", "h"))
     assert (records[0]["program"], records[0]["service"]) == ("nova-api", "nova")
     assert records[0]["attrs"] == [("file", "nova-api.log.1.2017-05-16_13:53:08")]
+
+
+def test_a_number_too_large_for_its_column_is_kept_in_attrs():
+    records, _ = rows("2026-05-06 18:06:57.123 99999999999 INFO nova.api [-] 10.0.0.1 \"GET /v2.1\" "
+                      "status: 200 len: 123456789012345678901234 time: 0.5")
+    assert (records[0]["pid"], records[0]["http_bytes"], records[0]["http_status"]) == (0, None, 200)
+    assert dict(records[0]["attrs"]) == {"client_ip": "10.0.0.1", "pid": "99999999999",
+                                         "http_bytes": "123456789012345678901234"}

@@ -23,7 +23,7 @@ from itertools import accumulate
 
 import pyarrow as pa
 
-from venus.model import ARROW_SCHEMA, COLUMNS
+from venus.model import ARROW_SCHEMA, COLUMNS, Column
 from venus.parse import oslo
 from venus.parse.access import parse_apache_access_line, parse_uwsgi_line
 from venus.parse.generic import parse_apache_error_line, parse_hadoop_line, parse_log4j_line
@@ -211,8 +211,9 @@ def records_to_table(records: list[dict], source: SourceInfo, received_us: int) 
     host/service/program/path where the line gave none and the receive time where it had no time."""
     from_source = {"host": source.host, "service": source.service, "program": source.program,
                    "source": source.path, "ts": received_us, "received": received_us // 1_000_000}
-    arrays = []
-    for col in COLUMNS:
+    arrays = {}
+    # attrs last: a number too large for its column moves there (see _keep_out_of_range).
+    for col in sorted(COLUMNS, key=lambda c: c.name == "attrs"):
         name = col.name
         if name in from_source:
             # An empty value from the line (a syslog line without a host) takes the source's too.
@@ -222,10 +223,31 @@ def records_to_table(records: list[dict], source: SourceInfo, received_us: int) 
             values = [r.get(name, col.missing) for r in records]
         if col.kind == "time":
             # Straight to timestamps is far slower in pyarrow than int64 and a cast.
-            arrays.append(pa.array(values, type=pa.int64()).cast(col.arrow_type))
-        else:
-            arrays.append(pa.array(values, type=col.arrow_type))
-    return pa.Table.from_arrays(arrays, schema=ARROW_SCHEMA)
+            arrays[name] = pa.array(values, type=pa.int64()).cast(col.arrow_type)
+            continue
+        try:
+            arrays[name] = pa.array(values, type=col.arrow_type)
+        except (OverflowError, pa.ArrowInvalid):
+            if not pa.types.is_integer(col.arrow_type):
+                raise
+            arrays[name] = pa.array(_keep_out_of_range(records, col), type=col.arrow_type)
+    return pa.Table.from_arrays([arrays[c.name] for c in COLUMNS], schema=ARROW_SCHEMA)
+
+
+def _keep_out_of_range(records: list[dict], col: Column) -> list:
+    """A number that does not fit its column (a 20-digit pid in a garbled line) is kept as text
+    in attrs under the column's name, and the column gets its missing value."""
+    bits = col.arrow_type.bit_width
+    top = (1 << bits) - 1 if pa.types.is_unsigned_integer(col.arrow_type) else (1 << (bits - 1)) - 1
+    bottom = 0 if pa.types.is_unsigned_integer(col.arrow_type) else -(1 << (bits - 1))
+    values = []
+    for r in records:
+        value = r.get(col.name, col.missing)
+        if value is not None and not bottom <= value <= top:
+            r["attrs"] = {**r.get("attrs", {}), col.name: str(value)}
+            value = col.missing
+        values.append(value)
+    return values
 
 
 def split_lines(data: bytes, start: int, max_line_bytes: int) -> tuple[list[str], list[int]]:
