@@ -78,7 +78,7 @@ ARROW_SCHEMA = pa.schema([pa.field(c.name, c.arrow_type) for c in COLUMNS])
 
 LEVELS: tuple[str, ...] = ("TRACE", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "UNKNOWN")
 
-_LEVEL_ALIASES = {
+LEVEL_ALIASES = {
     "TRACE": "TRACE", "DEBUG": "DEBUG", "INFO": "INFO", "AUDIT": "INFO", "NOTICE": "NOTICE",
     "NOTE": "NOTICE", "WARNING": "WARNING", "WARN": "WARNING", "ERROR": "ERROR", "ERR": "ERROR",
     "CRITICAL": "CRITICAL", "CRIT": "CRITICAL", "FATAL": "CRITICAL", "EMERG": "CRITICAL",
@@ -88,7 +88,7 @@ _LEVEL_ALIASES = {
 
 def normalise_level(word: str) -> str:
     """Map the many spellings of a severity to one of LEVELS ('' when it is no level at all)."""
-    return _LEVEL_ALIASES.get(word.strip("[]:").upper(), "")
+    return LEVEL_ALIASES.get(word.strip("[]:").upper(), "")
 
 
 _SEVERE_WORDS = (

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from venus.errors import StoreUnavailable
 from venus.parse.lines import ParseStats, SourceParser, split_lines
+from venus.parse.oslo_batch import parse_oslo_chunk
 from venus.parse.paths import SourceInfo
 from venus.parse.timestamps import TimestampReader, zone
 
@@ -42,10 +43,21 @@ def parse_chunk(source: SourceInfo, data: bytes, offset: int, final: bool, timez
     """Parse the whole lines of `data` (which starts at byte `offset` of the file).
 
     The record still open at the end (its traceback may go on in the next chunk) is left out
-    unless `final` or unless it is the only one, and `end` points at its first byte."""
-    lines, offsets = split_lines(data, offset, max_line_bytes)
+    unless `final` or unless it is the only one, and `end` points at its first byte. Chunks of
+    oslo.log take the column-wise path (venus.parse.oslo_batch), the others SourceParser."""
     reference = datetime.fromtimestamp(mtime, timezone.utc) if mtime else None
-    parser = SourceParser(source, TimestampReader(zone(timezone_name), reference), received_us)
+    clock = TimestampReader(zone(timezone_name), reference)
+    fast = parse_oslo_chunk(data, offset, final, source, clock, received_us, max_line_bytes)
+    if fast is not None:
+        return ParsedChunk(*fast)
+    return parse_chunk_by_line(source, data, offset, final, clock, received_us, max_line_bytes)
+
+
+def parse_chunk_by_line(source: SourceInfo, data: bytes, offset: int, final: bool, clock: TimestampReader,
+                        received_us: int, max_line_bytes: int) -> ParsedChunk:
+    """parse_chunk with SourceParser alone: every format, the reference for the column-wise path."""
+    lines, offsets = split_lines(data, offset, max_line_bytes)
+    parser = SourceParser(source, clock, received_us)
     parser.feed(lines, offsets)
     held = parser.open_record_offset
     # When the open record fills the whole chunk, nothing is committed and the sender sends more.

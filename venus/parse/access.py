@@ -18,7 +18,7 @@ from venus.parse.timestamps import TimestampReader
 
 _OSLO_ACCESS = re.compile(
     r'(?P<client>\S+) "(?P<method>[A-Z]+) (?P<uri>\S+)(?: HTTP/[\d.]+)?" status: (?P<status>\d{3}) +'
-    r"len: (?P<len>\d+|-)(?: microversion: \S+)?(?: time: (?P<secs>[\d.]+))?"
+    r"len: (?P<len>\d+|-)(?: microversion: \S+)?(?: time: (?P<secs>\d*\.?\d+))?"
 )
 _UWSGI = re.compile(
     r"\[pid: (?P<pid>\d+)\|app: [-\d]+\|req: [-\d]+/\d+\] (?P<client>\S+) \((?P<user>[^)]*)\) "

@@ -206,6 +206,15 @@ class SourceParser:
         return records_to_table(records, self.source, self.received_us), stats
 
 
+def understood(line: str, clock: TimestampReader) -> bool:
+    """Whether a format reads this line (so that it would start a record of its own), as a fresh
+    SourceParser decides it."""
+    return SourceParser(_NOWHERE, clock, 0)._parse_any(line) is not None
+
+
+_NOWHERE = SourceInfo(host="", service="", program="", path="")
+
+
 def records_to_table(records: list[dict], source: SourceInfo, received_us: int) -> pa.Table:
     """Records (dicts of column values) to a table in the store's schema, with the source's
     host/service/program/path where the line gave none and the receive time where it had no time."""
