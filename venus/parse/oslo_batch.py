@@ -21,9 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from venus.model import LEVEL_ALIASES, ARROW_SCHEMA, BY_NAME, COLUMNS
-from venus.parse import oslo
-from venus.parse.fields import merge
+from venus.model import ARROW_SCHEMA, BY_NAME, COLUMNS, LEVEL_ALIASES
 from venus.parse.lines import MAX_JOINED_LINES, MAX_RECORD_CHARS, ParseStats, understood
 from venus.parse.paths import SourceInfo
 from venus.parse.timestamps import TimestampReader

@@ -12,8 +12,8 @@ import csv
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from datetime import datetime, timedelta, timezone
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -250,9 +250,9 @@ def context(store: ClickHouseStore, ident: str, before: int, after: int) -> dict
                 fresh[row[0]].append(row[1:])
         if line is None:
             raise NotFound("no line has this id (it may have passed the retention period)", field="id")
-        for side in fresh:
-            if len(fresh[side]) > len(found[side]):
-                found[side] = fresh[side]
+        for side, rows in fresh.items():
+            if len(rows) > len(found[side]):
+                found[side] = rows
     older = sorted(found[-1], key=_FILE_ORDER)
     newer = sorted(found[1], key=_FILE_ORDER)
     return {
