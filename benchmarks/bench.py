@@ -134,6 +134,9 @@ def main() -> None:
         if imp.returncode:
             raise SystemExit(f"import failed: {imp.stderr}")
         peak_import = watch.peak
+        # On stderr at once, so that a failure in the query suite does not lose the import figures.
+        print(f"import: {gen['lines'] / import_seconds:,.0f} lines/s, peak RSS {peak_import / 2**20:,.0f} MB",
+              file=sys.stderr, flush=True)
         http = httpx.Client(base_url=url, timeout=120)
         stats = http.get("/api/v1/stats").json()
         queries = run_queries(http, tree, gen)
