@@ -188,3 +188,10 @@ def test_context_of_a_line_alone_in_its_file_is_just_the_line(store):
     insert_text(store, oslo(0, msg="lonely"))
     result = S.context(store, run(store, "lonely").hits[0]["id"], 20, 20)
     assert (result["before"], result["line"]["message"], result["after"]) == ([], "lonely", [])
+
+
+def test_disk_usage_counts_rows_bytes_parts_and_merges(store):
+    insert_text(store, "\n".join(oslo(i) for i in range(30)))
+    usage = store.disk_usage()
+    assert usage["rows"] == 30 and usage["parts"] >= 1 and usage["bytes_on_disk"] > 0
+    assert set(usage) == {"rows", "bytes_on_disk", "bytes_uncompressed", "parts", "merges"}

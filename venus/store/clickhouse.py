@@ -171,13 +171,17 @@ class ClickHouseStore:
             client.close()
 
     def disk_usage(self) -> dict:
+        """Rows and bytes of the log table, its parts, and the merges running now (while they run,
+        new parts are still being combined and their text index built)."""
+        where = {"db": self.database, "t": schema.LOG_TABLE}
         rows = self.query(
-            "SELECT sum(rows), sum(bytes_on_disk), sum(data_uncompressed_bytes) FROM system.parts "
-            "WHERE database = {db:String} AND table = {t:String} AND active",
-            {"db": self.database, "t": schema.LOG_TABLE}).rows
-        count, on_disk, uncompressed = rows[0] if rows else (0, 0, 0)
+            "SELECT sum(rows), sum(bytes_on_disk), sum(data_uncompressed_bytes), count() FROM system.parts "
+            "WHERE database = {db:String} AND table = {t:String} AND active", where).rows
+        count, on_disk, uncompressed, parts = rows[0] if rows else (0, 0, 0, 0)
+        merges = self.query("SELECT count() FROM system.merges WHERE database = {db:String} AND table = {t:String}",
+                            where).rows[0][0]
         return {"rows": int(count or 0), "bytes_on_disk": int(on_disk or 0),
-                "bytes_uncompressed": int(uncompressed or 0)}
+                "bytes_uncompressed": int(uncompressed or 0), "parts": int(parts or 0), "merges": int(merges)}
 
     # -- plumbing ----------------------------------------------------------------------------
 
