@@ -174,6 +174,7 @@ def run_queries(http: httpx.Client, tree: Path, gen: dict) -> dict:
 
     end = gen["end"]
     since6h = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(end - 6 * 3600))
+    since24h = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(end - 24 * 3600))
     until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(end))
     # A global request id and a line from the data, for the chain and context queries.
     boot = get("/api/v1/search", q='"Took" "to build instance"', limit=1, total="false")["hits"][0]
@@ -209,6 +210,10 @@ def run_queries(http: httpx.Client, tree: Path, gen: dict) -> dict:
          check=lambda r: {"lines": len(r["before"]) + 1 + len(r["after"])})
     case("regex_count", lambda: get("/api/v1/count", q=r"/Took [0-9]+\.[0-9]+ seconds to spawn/"),
          r"Took [0-9]+\.[0-9]+ seconds to spawn", fixed=False, check=lambda r: {"count": r["count"]})
+    # Issue 3: typical-error statistics for a day (every signature of the catalogue).
+    case("typical_errors_day", lambda: get("/api/v1/typical", since=since24h, until=until),
+         check=lambda r: {"signatures": len(r["signatures"]),
+                          "matched": sum(1 for s in r["signatures"] if s["total"])})
     return out
 
 

@@ -144,3 +144,20 @@ def test_sigterm_stops_cleanly_and_keeps_what_was_acknowledged(tmp_path):
         assert st.query("SELECT count() FROM logs").rows[0][0] == 2000
     finally:
         st.close()
+
+
+def test_typical_errors_endpoints(server, tmp_path):
+    log = tmp_path / "nova-conductor.log"
+    head = "2026-05-06 18:06:57.123 7 {} nova.conductor.manager [-] "
+    log.write_text(head.format("ERROR") + "Failed to schedule\n" + head.format("ERROR") + "Failed again\n"
+                   + head.format("WARNING") + "No valid host was found. There are not enough hosts available.\n")
+    server.cli("import", "-q", "--host", "typical1", str(log))
+    catalogue = httpx.get(f"{server.url}/api/v1/typical/signatures").json()
+    assert catalogue["ok"] and catalogue["signatures"][0]["id"] == "error_stats"
+    result = httpx.get(f"{server.url}/api/v1/typical",
+                       params={"q": "host:typical1", "signature": ["error_stats", "novalidhost_error_stats"]}).json()
+    errors, novalidhost = result["signatures"]
+    assert (errors["total"], novalidhost["total"]) == (2, 1)
+    assert errors["programs"][0]["program"] == "nova-conductor" and novalidhost["example"]["level"] == "WARNING"
+    bad = httpx.get(f"{server.url}/api/v1/typical", params={"signature": "nope"})
+    assert bad.status_code == 400 and bad.json()["field"] == "signature"

@@ -65,6 +65,10 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("parse_processes", int, 0, "Worker processes that parse imported chunks; 0 is one per CPU "
                "(at most 8).", minimum=0),
     ),
+    "analysis": (
+        Option("typical_errors_file", str, "", "A TOML file of your own typical-error signatures, added to the "
+               "built-in ones (same id: yours wins); see venus/analysis/typical_errors.toml."),
+    ),
     "search": (
         Option("default_limit", int, 100, "Results per page when a request names no limit.", minimum=1),
         Option("histogram_buckets", int, 60, "About how many bars a time histogram has.", minimum=2),

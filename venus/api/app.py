@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
@@ -19,6 +20,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from venus import __version__
+from venus.analysis.typical import load_catalogue, pick, typical_stats
 from venus.api.errors import error_response, install_error_handlers
 from venus.api.responses import JSON
 from venus.config import Settings
@@ -36,6 +38,8 @@ PUBLIC_PATHS = ("/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect")
 def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        extra = settings.analysis.typical_errors_file
+        app.state.typical = load_catalogue(Path(extra) if extra else None)  # a bad file stops start-up
         store = open_store(settings, role="venus serve", url=url)
         app.state.store = store
         app.state.importer = importer = Importer(store, settings.import_.timezone,
@@ -124,6 +128,22 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         flt = S.Filter.from_text(q, since, until)
         return JSON({"ok": True, "facets": [
             S.facet(store(request), flt, f, size, settings.search.facet_timeout) for f in field]})
+
+    @app.get("/api/v1/typical/signatures", tags=["analysis"])
+    def typical_signatures(request: Request) -> JSON:
+        """The catalogue of typical-error signatures: id, title, query, description, causes."""
+        return JSON({"ok": True, "signatures": [s.describe() for s in request.app.state.typical]})
+
+    @app.get("/api/v1/typical", tags=["analysis"])
+    def typical(request: Request, q: Q = "", since: Since = None, until: Until = None,
+                signature: Annotated[list[str] | None, Query(max_length=200)] = None,
+                buckets: Annotated[int | None, Query(ge=2, le=1000)] = None) -> JSON:
+        """Typical errors among the matching lines: per signature its total, a time series per
+        program, and the newest example line."""
+        chosen = pick(request.app.state.typical, signature)
+        result = typical_stats(store(request), chosen, S.Filter.from_text(q, since, until),
+                               buckets or settings.search.histogram_buckets)
+        return JSON({"ok": True, **result})
 
     @app.get("/api/v1/context/{line_id}", tags=["search"])
     def context(request: Request, line_id: str, before: Annotated[int, Query(ge=0)] = 10,

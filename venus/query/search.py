@@ -149,39 +149,64 @@ def pick_step(span_seconds: float, buckets: int) -> int:
     return min(NICE_STEPS, key=lambda s: abs(s - target) / s if s >= target else abs(s - target) / target * 2)
 
 
+def time_span(store: ClickHouseStore, flt: Filter) -> tuple[datetime, datetime] | None:
+    """The filter's time range; where it has no bound, the matching lines' own first and last
+    time. None when no line matches."""
+    start, end = flt.since, flt.until
+    if start is None or end is None:
+        where = flt.where()
+        lo, hi = store.query(f"SELECT min(ts), max(ts) FROM {LOG_TABLE} WHERE {where.where}",
+                             where.params).rows[0]
+        if aware(lo) == EPOCH:  # min() of no rows
+            return None
+        start = start or aware(lo)
+        end = end or aware(hi) + timedelta(microseconds=1)
+    return start, end
+
+
+def bucket_times(start: datetime, end: datetime, step: int, most: int) -> list[datetime]:
+    """The start of every `step`-second bucket from the one holding `start` up to `end`."""
+    times, t = [], floor_time(start, step)
+    while t < end and len(times) < most:
+        times.append(t)
+        t += timedelta(seconds=step)
+    return times
+
+
 def histogram(store: ClickHouseStore, flt: Filter, buckets: int = 60) -> dict:
     """Counts per time bucket (and per level) over the filter's range; without a range, over the
     matching lines' own first and last time."""
-    start, end = flt.since, flt.until
+    span = time_span(store, flt)
+    if span is None:
+        return {"interval_seconds": 0, "buckets": [], "total": 0}
+    start, end = span
     where = flt.where()
-    if start is None or end is None:
-        lo, hi = store.query(f"SELECT min(ts), max(ts) FROM {LOG_TABLE} WHERE {where.where}",
-                             where.params).rows[0]
-        if _aware(lo) == EPOCH:  # min() of no rows
-            return {"interval_seconds": 0, "buckets": [], "total": 0}
-        start = start or _aware(lo)
-        end = end or _aware(hi) + timedelta(microseconds=1)
     step = pick_step((end - start).total_seconds(), buckets)
     sql = (f"SELECT toStartOfInterval(ts, INTERVAL {step} SECOND) AS t, count() AS n, "
            "countIf(level IN ('ERROR', 'CRITICAL')) AS errors, countIf(level = 'WARNING') AS warnings "
            f"FROM {LOG_TABLE} WHERE {where.where} GROUP BY t ORDER BY t")
     rows = store.query(sql, where.params).rows
-    by_time = {_aware(t): (n, e, w) for t, n, e, w in rows}
-    first = _floor(start, step)
+    by_time = {aware(t): (n, e, w) for t, n, e, w in rows}
     out = []
-    t = first
-    while t < end and len(out) < 10 * buckets:
+    for t in bucket_times(start, end, step, 10 * buckets):
         n, e, w = by_time.get(t, (0, 0, 0))
-        out.append({"time": t.strftime("%Y-%m-%dT%H:%M:%SZ"), "count": n, "errors": e, "warnings": w})
-        t += timedelta(seconds=step)
+        out.append({"time": iso_z(t), "count": n, "errors": e, "warnings": w})
     return {"interval_seconds": step, "buckets": out, "total": sum(b["count"] for b in out)}
 
 
-def _aware(value: datetime) -> datetime:
+def iso_z(t: datetime) -> str:
+    """A bucket's time as the API writes it: 2026-05-06T18:00:00Z."""
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def aware(value: datetime) -> datetime:
+    """A time from the engine, which may come without its zone, in UTC."""
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def _floor(t: datetime, step: int) -> datetime:
+
+def floor_time(t: datetime, step: int) -> datetime:
+    """The start of the `step`-second bucket that holds `t` (buckets start at the epoch)."""
     seconds = int((t - EPOCH).total_seconds())
     return EPOCH + timedelta(seconds=seconds - seconds % step)
 
