@@ -29,6 +29,7 @@ from venus.parse.timestamps import now_us, zone
 from venus.store.clickhouse import ClickHouseStore
 
 FINGERPRINT_BYTES = 1024
+MAX_CACHED_CHECKPOINTS = 100_000
 
 
 class OffsetMismatch(VenusError):
@@ -82,6 +83,8 @@ class Importer:
     def _save_checkpoint(self, host: str, path: str, fp: str, offset: int) -> None:
         self.store.save_checkpoint(host, path, fp, offset)
         with self._checkpoints_lock:
+            if len(self._checkpoints) >= MAX_CACHED_CHECKPOINTS:
+                self._checkpoints.clear()  # years of rotated files: read again from the store on demand
             key = (host, path, fp)
             self._checkpoints[key] = max(offset, self._checkpoints.get(key, 0))
 

@@ -235,9 +235,10 @@ def _instance(rest: pa.StringArray) -> tuple[pa.StringArray, dict[str, pa.Array]
     """`[instance: <uuid>]` at the head of the message (oslo._INSTANCE)."""
     m = pc.extract_regex(rest, _INSTANCE)
     matched = pc.is_valid(m)
-    skip = pc.add(pc.utf8_length(pc.fill_null(m.field("space"), "")), _INSTANCE_LEN)
+    # The children of a null struct hold "" whatever the parent says: mask, as in _finish.
+    skip = pc.add(pc.utf8_length(pc.if_else(matched, m.field("space"), "")), _INSTANCE_LEN)
     stripped = _slice_from(rest, skip)
-    instance_id = pc.utf8_lower(pc.fill_null(m.field("id"), ""))
+    instance_id = pc.utf8_lower(pc.if_else(matched, m.field("id"), ""))
     return pc.if_else(matched, stripped, rest), {"instance_id": instance_id}
 
 
