@@ -2,8 +2,8 @@
 
 A signature is a query of the query language with a title, a description and likely causes. The
 catalogue is data (typical_errors.toml beside this module, plus an operator's file named by
-`[analysis] typical_errors_file`), so adding a signature needs no code. All signatures are counted
-in one pass over the time range: one `countIf` per signature, over the lines that match any.
+`[analysis] typical_errors_file`), so adding a signature needs no code. Each signature is its own
+`UNION ALL` branch of one query, so each can use the text index for its own words.
 """
 
 from __future__ import annotations
@@ -46,9 +46,9 @@ class Signature:
     id: str
     title: str
     query: str
+    node: Node = field(repr=False, compare=False)  # the parsed query
     description: str = ""
     causes: tuple[str, ...] = ()
-    node: Node = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
 
     def describe(self) -> dict:
         return {"id": self.id, "title": self.title, "query": self.query, "description": self.description,
@@ -83,8 +83,8 @@ def read_signatures(path: Path) -> list[Signature]:
             node = parse_query(entry["query"])
         except BadRequest as exc:
             raise CatalogueError(f"{where} ({entry['id']}): bad query: {exc.message}") from exc
-        out.append(Signature(entry["id"], entry["title"], entry["query"], str(entry.get("description", "")),
-                             tuple(causes), node))
+        out.append(Signature(entry["id"], entry["title"], entry["query"], node,
+                             str(entry.get("description", "")), tuple(causes)))
     return out
 
 
@@ -127,14 +127,13 @@ def typical_stats(store: ClickHouseStore, signatures: tuple[Signature, ...], flt
         conditions.append(compiled.where)
         params.update(compiled.params)
     span = time_span(store, flt)
-    empty = {"interval_seconds": 0, "signatures": [
-        {**s.describe(), "total": 0, "programs": [], "example": None} for s in signatures]}
     if span is None or not signatures:
-        return empty
+        return {"interval_seconds": 0, "signatures": [
+            {**s.describe(), "total": 0, "programs": [], "example": None} for s in signatures]}
     start, end = span
     step = pick_step((end - start).total_seconds(), buckets)
     # One branch per signature in one round trip: each branch can use the text index for its
-    # own words, which a single pass over the OR of all signatures could not.
+    # own words, which a single pass over the OR of all signatures could not (measured: slower).
     counts = " UNION ALL ".join(
         f"(SELECT {i} AS s, program, toStartOfInterval(ts, INTERVAL {step} SECOND) AS t, count() AS n "
         f"FROM {LOG_TABLE} WHERE ({where.where}) AND ({c}) GROUP BY program, t)" for i, c in enumerate(conditions))

@@ -4,7 +4,7 @@ A file is imported as a sequence of chunks of whole lines. For each chunk the im
 the lines, commits every finished record, and records a checkpoint: the byte offset up to which
 the file is in the store. The record still open at the end of a chunk (its traceback may go on
 in the next chunk) is not committed; its first byte is the checkpoint, and the next chunk starts
-there. The server keeps no state between chunks, and:
+there. Nothing of a file's parse is kept between chunks (the sender re-sends the open record), and:
 
 * a chunk that does not start at the checkpoint is refused (`OffsetMismatch` tells where to go on);
 * each chunk is inserted with a deduplication token, so a retried chunk is not stored twice;

@@ -91,16 +91,6 @@ def parse_oslo_body(rest: str, level: str, fields: dict) -> dict:
         if m:
             fields["instance_id"] = m.group(1).lower()
             rest = rest[m.end():]
-    return finish_oslo_message(rest, level, fields)
-
-
-def needs_finishing(rest: str, level: str) -> bool:
-    """Whether `finish_oslo_message` finds more in this message than the message itself."""
-    return (level == "DEBUG" and rest[-1:].isdigit()) or '" status: ' in rest
-
-
-def finish_oslo_message(rest: str, level: str, fields: dict) -> dict:
-    """The DEBUG suffix and the access-log fields of what follows the context and instance."""
     if level == "DEBUG" and rest.endswith(("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")):
         m = _DEBUG_SUFFIX.search(rest)
         if m:

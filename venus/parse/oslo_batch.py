@@ -3,9 +3,10 @@
 Most of what an OpenStack cloud logs is oslo.log, one file per service, with tracebacks written
 under `logging_exception_prefix` (every line repeats the header). For a chunk made of such lines,
 `parse_oslo_chunk` does what `SourceParser` does, but on whole Arrow columns: one regex pass
-finds the header lines, a split takes them apart, the context blocks are parsed once per distinct
-block, and records are joined with array arithmetic. Per-line Python is left only where the
-reference functions of oslo.py are needed anyway (DEBUG suffixes, access-log fields).
+finds the header lines, splits take the header and the context block apart, RE2 reads the
+instance prefix and the access-log fields, and records are joined with array arithmetic.
+Per-line Python is left only for the rare line without a header that is not plainly a
+continuation (`lines.understood` decides whether another format would claim it).
 
 The line-by-line parser stays the reference. This module returns None for any chunk it could not
 parse exactly as `SourceParser` would (a line of another format, a header regex cannot vouch for,
@@ -60,7 +61,7 @@ def parse_oslo_chunk(data: bytes, start: int, final: bool, source: SourceInfo, c
     if clock.tz is not timezone.utc or not data:
         return None
     try:
-        data.decode("utf-8")
+        data.decode("utf-8")  # only to check it: Arrow strings must be valid UTF-8
         return _parse(data, start, final, source, clock, received_us, max_line_bytes)
     except (UnicodeDecodeError, _NotThisPath):
         return None
@@ -251,17 +252,18 @@ def _slice_from(strings: pa.StringArray, starts: pa.Array) -> pa.StringArray:
 
 
 def _finish(rest: pa.StringArray, level: pa.StringArray) -> tuple[pa.StringArray, dict[str, pa.Array]]:
-    """oslo.finish_oslo_message on columns: the DEBUG suffix, then the access-log fields."""
+    """The end of oslo.parse_oslo_body on columns: the DEBUG suffix, then the access-log fields."""
     debug = _mask(pc.and_(pc.equal(level, "DEBUG"), pc.match_substring_regex(rest, "[0-9]$")))
     tail = pc.split_pattern(rest, " ", max_splits=2, reverse=True)
-    has_tail = _mask(pc.list_value_length(tail)) == 3
-    head, func, where = (pc.if_else(pa.array(has_tail), pc.list_element(
-        pc.if_else(pa.array(has_tail), tail, pa.scalar(["", "", ""], tail.type)), k), "") for k in range(3))
+    has_tail = pa.array(_mask(pc.list_value_length(tail)) == 3)
+    # Lines with fewer than two spaces get three empty pieces, so that every row has a [k].
+    padded = pc.if_else(has_tail, tail, pa.scalar(["", "", ""], tail.type))
+    head, func, where = (pc.list_element(padded, k) for k in range(3))
     # Python's \w, \S and \d read non-ASCII characters that RE2's do not: those lines go to the
     # reference path.
     _require(pc.all(pc.string_is_ascii(pc.filter(pc.binary_join_element_wise(func, where, ""),
                                                  pa.array(debug)))).as_py() is not False)
-    suffix = pa.array(debug & has_tail & _mask(pc.and_(pc.match_substring_regex(func, r"^[\w<>]+$"),
+    suffix = pa.array(debug & _mask(has_tail) & _mask(pc.and_(pc.match_substring_regex(func, r"^[\w<>]+$"),
                                                          pc.match_substring_regex(where, _CODE_FILE))))
     message = pc.if_else(suffix, head, rest)
     columns = {"code_func": pc.if_else(suffix, func, ""), "code_file": pc.if_else(suffix, where, "")}

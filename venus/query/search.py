@@ -204,7 +204,6 @@ def aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-
 def floor_time(t: datetime, step: int) -> datetime:
     """The start of the `step`-second bucket that holds `t` (buckets start at the epoch)."""
     seconds = int((t - EPOCH).total_seconds())
