@@ -88,7 +88,7 @@ class Server:
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return run_cli(*args, "--url", self.url, env=self.env, check=check) if args[0] in (
-            "import", "search", "context") else run_cli(*args, env=self.env, check=check)
+            "import", "search", "context", "chain") else run_cli(*args, env=self.env, check=check)
 
     def stop(self) -> int:
         if self.proc.poll() is None:

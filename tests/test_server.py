@@ -68,6 +68,15 @@ def test_histogram_facets_and_export_endpoints(server):
     ("/api/v1/context/bogus", {}, 400, "id"),
     ("/api/v1/export", {"format": "xml"}, 400, "format"),
     ("/api/v1/facets", {"field": "message"}, 400, "field"),
+    ("/api/v1/crosstab", {}, 400, "by"),
+    ("/api/v1/crosstab", {"by": "message"}, 400, "by"),
+    ("/api/v1/crosstab", {"by": ["host", "level", "program", "logger"]}, 400, "by"),
+    ("/api/v1/crosstab", {"by": "host", "size": 10**7}, 400, "size"),
+    ("/api/v1/latency", {"sort": "random"}, 400, "sort"),
+    ("/api/v1/latency", {"slowest": -1}, 400, "slowest"),
+    ("/api/v1/chain/not-an-id", {}, 400, "id"),
+    ("/api/v1/chain/req-11111111-2222-4333-8444-555555555555", {"format": "xml"}, 400, "format"),
+    ("/api/v1/instances/1%27%20OR%201=1/requests", {}, 400, "id"),
     ("/api/v1/nothing", {}, 404, None),
 ])
 def test_bad_requests_get_a_json_error_naming_the_field(server, path, params, status, field):
@@ -161,3 +170,28 @@ def test_typical_errors_endpoints(server, tmp_path):
     assert errors["programs"][0]["program"] == "nova-conductor" and novalidhost["example"]["level"] == "WARNING"
     bad = httpx.get(f"{server.url}/api/v1/typical", params={"signature": "nope"})
     assert bad.status_code == 400 and bad.json()["field"] == "signature"
+
+
+def test_analysis_endpoints_and_cli_chain(server, tmp_path):
+    server.cli("import", "-q", "--host", "chain1", str(loghub("OpenStack_2k.log")))
+    # The sample is imported under other hosts too: one request of it gets an id of its own.
+    rid = "req-3ea4052c-895d-4b64-9e2d-04d64c4d94ab"
+    sample = loghub("OpenStack_2k.log").read_text().splitlines(keepends=True)
+    (tmp_path / "nova-compute.log").write_text("".join(
+        line.split(" ", 1)[1].replace(rid[4:], "3ea4052c-0000-4000-8000-000000000001") for line in sample
+        if rid in line))
+    server.cli("import", "-q", "--host", "chain2", str(tmp_path / "nova-compute.log"))
+    rid = "req-3ea4052c-0000-4000-8000-000000000001"
+    crosstab = httpx.get(f"{server.url}/api/v1/crosstab", params={"q": "host:chain1", "by": ["program", "level"]}).json()
+    assert crosstab["ok"] and crosstab["total"] == 2000 and crosstab["table"]["columns"][:2] == ["INFO", "WARNING"]
+    latency = httpx.get(f"{server.url}/api/v1/latency", params={"q": "host:chain1"}).json()
+    assert latency["apis"][0]["route"] == "/v2/{uuid}/servers/detail" and len(latency["slowest"]) == 10
+    chain = httpx.get(f"{server.url}/api/v1/chain/{rid}").json()
+    assert chain["ok"] and chain["line_count"] == 130
+    csv_text = httpx.get(f"{server.url}/api/v1/chain/{rid}", params={"format": "csv"}).text
+    assert len(csv_text.splitlines()) == 131
+    text = server.cli("chain", rid).stdout
+    assert text.startswith("request 3ea4052c-0000-4000-8000-000000000001: 130 lines, 0 errors")
+    assert "nova/nova-compute on chain2 req-3ea4052c-0000-4000-8000-000000000001: 130 lines" in text
+    missing = server.cli("chain", "req-00000000-0000-4000-8000-000000000000", check=False)
+    assert missing.returncode == 1 and "no line carries" in missing.stdout

@@ -198,9 +198,7 @@ def search(query: Annotated[str, typer.Argument(help="query, e.g. 'level:ERROR n
 
 
 def _human(hit: dict) -> str:
-    ts = hit["ts"]
-    ts = ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if isinstance(ts, datetime) else ts
-    return f"{ts} {hit['host']} {hit['program'] or '-'} {hit['level'] or '-'} {hit['message']}  [id {hit['id']}]"
+    return f"{_time(hit['ts'])} {hit['host']} {hit['program'] or '-'} {hit['level'] or '-'} {hit['message']}  [id {hit['id']}]"
 
 
 @app.command()
@@ -227,6 +225,48 @@ def context(line_id: Annotated[str, typer.Argument(help="a line id from search r
         else:
             mark = ">" if row["id"] == result["line"]["id"] else " "
             out.print(f"{mark} {_human(row)}", markup=False)
+
+
+@app.command()
+def chain(ident: Annotated[str, typer.Argument(help="a global or local request id (req- optional) or an instance UUID")],
+          as_json: Annotated[bool, typer.Option("--json", help="the whole chain as one JSON document")] = False,
+          url: UrlOpt = None, config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Follow a request across services: its spans (service, program, host, local request id) with
+    their times, then every line in time order; the first error is marked."""
+    from venus.client import connect
+    from venus.jsonfmt import dumps
+
+    try:
+        backend = connect(_settings(config, data_dir), url, role="venus chain")
+        try:
+            result = backend.chain(ident)
+        finally:
+            backend.close()
+    except VenusError as exc:
+        _fail(exc)
+    if as_json:
+        sys.stdout.write(dumps(result).decode() + "\n")
+        return
+    if not result["line_count"]:
+        out.print(f"no line carries {result['id']}")
+        raise typer.Exit(1)
+    part_of = f" (part of request {result['part_of']})" if result.get("part_of") else ""
+    out.print(f"{result['kind']} {result['id']}{part_of}: {result['line_count']} lines, "
+              f"{result['error_count']} errors, {result['duration_ms']:.0f} ms, "
+              f"services {', '.join(result['services'])}", markup=False)
+    for span in result["spans"]:
+        mark = "!" if span["error_count"] else " "
+        out.print(f"{mark} {_time(span['start'])} {span['duration_ms']:>9.0f} ms  {span['service']}/"
+                  f"{span['program']} on {span['host']} req-{span['request_id'] or '-'}: "
+                  f"{span['line_count']} lines, {span['error_count']} errors", markup=False)
+    out.print("")
+    for line in result["lines"]:
+        mark = ">" if line["id"] == result["first_error"] else " "
+        out.print(f"{mark} {_human(line)}", markup=False)
+
+
+def _time(ts: datetime | str) -> str:
+    return ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if isinstance(ts, datetime) else ts
 
 
 @config_app.command("show")

@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 from typing import Any, Protocol
 
+from urllib.parse import quote
+
 import httpx
 
+from venus.analysis.chain import call_chain
 from venus.config import Settings
 from venus.errors import StoreUnavailable, VenusError
 from venus.ingest.importer import Importer
@@ -26,6 +29,7 @@ class Backend(Protocol):
                total: bool) -> dict: ...
     def count(self, q: str, since: str | None, until: str | None) -> int: ...
     def context(self, line_id: str, before: int, after: int) -> dict: ...
+    def chain(self, ident: str) -> dict: ...
     def checkpoint(self, source: SourceInfo, fp: str) -> int: ...
     def import_chunk(self, source: SourceInfo, fp: str, offset: int, data: bytes, final: bool,
                      mtime: float | None) -> dict: ...
@@ -70,6 +74,9 @@ class HttpBackend:
     def context(self, line_id, before, after):  # type: ignore[no-untyped-def]
         return self._call("GET", f"/api/v1/context/{line_id}", params={"before": before, "after": after})
 
+    def chain(self, ident: str) -> dict:
+        return self._call("GET", f"/api/v1/chain/{quote(ident, safe='')}")
+
     def checkpoint(self, source: SourceInfo, fp: str) -> int:
         return int(self._call("GET", "/api/v1/import/checkpoint",
                               params={"host": source.host, "path": source.path, "fingerprint": fp})["offset"])
@@ -106,6 +113,9 @@ class LocalBackend:
 
     def context(self, line_id, before, after):  # type: ignore[no-untyped-def]
         return S.context(self.store, line_id, before, after)
+
+    def chain(self, ident: str) -> dict:
+        return call_chain(self.store, ident)
 
     def checkpoint(self, source: SourceInfo, fp: str) -> int:
         return self.importer.checkpoint(source.host, source.path, fp)

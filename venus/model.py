@@ -22,6 +22,7 @@ class Column:
     kind: Kind  # how the query language treats the field
     doc: str
     codec: str = "ZSTD(3)"
+    materialized: str = ""  # SQL the engine computes the value with at insert (a derived column)
 
     @property
     def missing(self) -> object:
@@ -72,8 +73,30 @@ COLUMNS: tuple[Column, ...] = (
            "logs is kept for the whole retention period", "Delta, ZSTD(3)"),
 )
 
-COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
-BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
+# A route is the request path with its variable segments replaced by placeholders, so that
+# GET /v2.1/servers/6f1c... and GET /v2.1/servers/0a3e... count as one API (docs/analysis.md):
+#   {uuid} a UUID, with or without dashes (Keystone's 32-hex project and user ids are UUIDs too)
+#   {id}   another segment of 16 or more hex digits, or a request id (req-<uuid>)
+#   {n}    a number
+_UUID_RE = "^(req-)?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+ROUTE_SQL = (
+    "if(http_path = '', '', arrayStringConcat(arrayMap(s -> multiIf("
+    f"match(s, '{_UUID_RE}'), if(startsWith(s, 'req-'), '{{id}}', '{{uuid}}'), "
+    "match(s, '^[0-9]+$'), '{n}', match(s, '^[0-9a-fA-F]{16,}$'), '{id}', s), "
+    "splitByChar('/', http_path)), '/'))"
+)
+
+# Computed by the engine when a line is stored, from the columns above: parsers never fill them,
+# queries and results treat them as any other field.
+DERIVED: tuple[Column, ...] = (
+    Column("http_route", _LC, pa.string(), "keyword",
+           "http_path with ids, UUIDs and numbers as placeholders, e.g. /v2.1/servers/{uuid}",
+           materialized=ROUTE_SQL),
+)
+
+# What a stored line has when read: the parsed columns, then the derived ones.
+COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS + DERIVED)
+BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS + DERIVED}
 ARROW_SCHEMA = pa.schema([pa.field(c.name, c.arrow_type) for c in COLUMNS])
 
 LEVELS: tuple[str, ...] = ("TRACE", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "UNKNOWN")

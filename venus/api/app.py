@@ -20,6 +20,10 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from venus import __version__
+from venus.analysis.chain import call_chain, chain_csv, instance_requests
+from venus.analysis.latency import SORTS as LATENCY_SORTS
+from venus.analysis.latency import latency_table
+from venus.analysis.stats import MAX_DIMENSIONS, crosstab
 from venus.analysis.typical import load_catalogue, pick, typical_stats
 from venus.api.errors import error_response, install_error_handlers
 from venus.api.responses import JSON
@@ -144,6 +148,45 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         result = typical_stats(store(request), chosen, S.Filter.from_text(q, since, until),
                                buckets or settings.search.histogram_buckets)
         return JSON({"ok": True, **result})
+
+    @app.get("/api/v1/crosstab", tags=["analysis"])
+    def crosstab_(request: Request, by: Annotated[list[str], Query(min_length=1, max_length=MAX_DIMENSIONS)],
+                  q: Q = "", since: Since = None, until: Until = None,
+                  size: Annotated[int, Query(ge=1, le=10_000)] = 20,
+                  buckets: Annotated[int | None, Query(ge=2, le=1000)] = None) -> JSON:
+        """Line counts grouped by one to three fields (`by=host&by=level`), the largest first; with
+        `buckets`, a time series for each; with two fields, the cross-tab as a matrix too."""
+        return JSON({"ok": True, **crosstab(store(request), S.Filter.from_text(q, since, until), by, size, buckets)})
+
+    @app.get("/api/v1/latency", tags=["analysis"])
+    def latency(request: Request, q: Q = "", since: Since = None, until: Until = None,
+                route: Annotated[str | None, Query(max_length=4096)] = None,
+                size: Annotated[int, Query(ge=1, le=10_000)] = 50, sort: str = "count",
+                slowest: Annotated[int, Query(ge=0, le=1000)] = 10,
+                buckets: Annotated[int | None, Query(ge=2, le=1000)] = None) -> JSON:
+        """API status and latency from the matching access lines: per service, method and route
+        the requests, errors, p50/p95/p99/max and status codes; a series over time; the slowest
+        requests with their request ids. `sort`: """ + ", ".join(LATENCY_SORTS) + """."""
+        result = latency_table(store(request), S.Filter.from_text(q, since, until), route, size, sort, slowest,
+                               buckets or settings.search.histogram_buckets)
+        return JSON({"ok": True, **result})
+
+    @app.get("/api/v1/chain/{ident}", tags=["analysis"], response_model=None)
+    def chain(request: Request, ident: str, format: str = "json") -> JSON | StreamingResponse:
+        """The call chain of a global or local request id (`req-` optional) or of an instance UUID:
+        every line in time order, grouped into spans. `format=csv` gives the lines as CSV."""
+        if format not in ("json", "csv"):
+            raise BadRequest("format must be json or csv", field="format")
+        result = call_chain(store(request), ident)
+        if format == "csv":
+            return StreamingResponse(chain_csv(result), media_type="text/csv", headers={
+                "Content-Disposition": f'attachment; filename="venus-chain-{result["id"]}.csv"'})
+        return JSON({"ok": True, **result})
+
+    @app.get("/api/v1/instances/{uuid}/requests", tags=["analysis"])
+    def instance(request: Request, uuid: str) -> JSON:
+        """Every request that touched an instance, oldest first."""
+        return JSON({"ok": True, **instance_requests(store(request), uuid)})
 
     @app.get("/api/v1/context/{line_id}", tags=["search"])
     def context(request: Request, line_id: str, before: Annotated[int, Query(ge=0)] = 10,

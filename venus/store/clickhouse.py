@@ -21,7 +21,7 @@ import pyarrow as pa
 from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
 
 from venus.errors import BadRequest, QueryTimeout, StoreUnavailable, VenusError
-from venus.model import COLUMNS
+from venus.model import COLUMNS, DERIVED
 from venus.store import schema
 from venus.store.ownership import DataDirLock
 
@@ -107,11 +107,12 @@ class ClickHouseStore:
         existing = {r[0] for r in client.query(
             "SELECT name FROM system.columns WHERE database = {db:String} AND table = {t:String}",
             parameters={"db": self.database, "t": schema.LOG_TABLE}).result_rows}
-        for col in COLUMNS:
+        for col in COLUMNS + DERIVED:
             if col.name not in existing:
+                # A derived column is computed for the older parts when they are read or merged.
                 log.info("adding column %s to %s", col.name, schema.LOG_TABLE)
                 client.command(f"ALTER TABLE {schema.LOG_TABLE} ADD COLUMN IF NOT EXISTS "
-                               f"`{col.name}` {col.ch_type} CODEC({col.codec})")
+                               f"{schema.column_definition(col)}")
         engine_full = client.query(
             "SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {t:String}",
             parameters={"db": self.database, "t": schema.LOG_TABLE}).result_rows[0][0]

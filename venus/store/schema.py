@@ -6,7 +6,7 @@ brings an existing table up to date (new columns, retention) without touching it
 
 from __future__ import annotations
 
-from venus.model import COLUMNS
+from venus.model import COLUMNS, DERIVED, Column
 
 LOG_TABLE = "logs"
 CHECKPOINT_TABLE = "import_checkpoints"
@@ -15,8 +15,13 @@ CHECKPOINT_TABLE = "import_checkpoints"
 BLOOM_COLUMNS = ("request_id", "global_request_id", "instance_id", "user_id", "project_id")
 
 
+def column_definition(c: Column) -> str:
+    computed = f" MATERIALIZED {c.materialized}" if c.materialized else ""
+    return f"`{c.name}` {c.ch_type}{computed} CODEC({c.codec})"
+
+
 def column_ddl() -> list[str]:
-    return [f"`{c.name}` {c.ch_type} CODEC({c.codec})" for c in COLUMNS]
+    return [column_definition(c) for c in COLUMNS + DERIVED]
 
 
 def index_ddl() -> list[str]:
