@@ -210,10 +210,18 @@ def run_queries(http: httpx.Client, tree: Path, gen: dict) -> dict:
          check=lambda r: {"lines": len(r["before"]) + 1 + len(r["after"])})
     case("regex_count", lambda: get("/api/v1/count", q=r"/Took [0-9]+\.[0-9]+ seconds to spawn/"),
          r"Took [0-9]+\.[0-9]+ seconds to spawn", fixed=False, check=lambda r: {"count": r["count"]})
-    # Issue 3: typical-error statistics for a day (every signature of the catalogue).
+    # Issue 3: typical-error statistics for a day (every signature of the catalogue), a 3-field
+    # cross-tab, the API latency table and a call chain.
     case("typical_errors_day", lambda: get("/api/v1/typical", since=since24h, until=until),
          check=lambda r: {"signatures": len(r["signatures"]),
                           "matched": sum(1 for s in r["signatures"] if s["total"])})
+    case("crosstab_3_fields_day", lambda: get("/api/v1/crosstab", by=["host", "program", "level"], since=since24h,
+                                              until=until, size=100),
+         check=lambda r: {"groups": r["groups"], "total": r["total"]})
+    case("api_latency_table_day", lambda: get("/api/v1/latency", since=since24h, until=until),
+         check=lambda r: {"apis": len(r["apis"]), "requests": sum(a["count"] for a in r["apis"])})
+    case("call_chain", lambda: get(f"/api/v1/chain/{gid}"),
+         check=lambda r: {"lines": r["line_count"], "spans": len(r["spans"])})
     return out
 
 

@@ -195,3 +195,27 @@ def test_analysis_endpoints_and_cli_chain(server, tmp_path):
     assert "nova/nova-compute on chain2 req-3ea4052c-0000-4000-8000-000000000001: 130 lines" in text
     missing = server.cli("chain", "req-00000000-0000-4000-8000-000000000000", check=False)
     assert missing.returncode == 1 and "no line carries" in missing.stdout
+
+
+NATIVE_GETS = ["/api/v1/search", "/api/v1/count", "/api/v1/histogram", "/api/v1/facets", "/api/v1/typical",
+               "/api/v1/typical/signatures", "/api/v1/crosstab", "/api/v1/latency", "/api/v1/export",
+               "/api/v1/context/x", "/api/v1/chain/x", "/api/v1/instances/x/requests", "/api/v1/stats",
+               "/api/v1/import/checkpoint"]
+NATIVE_BAD = [
+    {},
+    {"q": "level:(", "since": "2030-01-01", "until": "2020-01-01"},  # reversed range
+    {"limit": "0", "size": "-1", "buckets": "1", "before": "-1", "after": "1e9", "slowest": "x"},
+    {"limit": str(10**12), "size": str(10**12), "buckets": str(10**12), "by": ["a", "b", "c", "d"]},
+    {"q": "' OR 1=1 --", "field": "attrs.`x`", "by": "attrs.'; DROP TABLE logs", "route": "'", "sort": "p95;"},
+    {"q": "/(a+)+$/", "cursor": "\x00", "format": "csv\r\n", "signature": "\u202e", "host": "\xff"},
+]
+
+
+@pytest.mark.parametrize("path", NATIVE_GETS)
+@pytest.mark.parametrize("params", NATIVE_BAD, ids=range(len(NATIVE_BAD)))
+def test_bad_input_on_native_endpoints_is_a_4xx_json_never_a_500(server, path, params):
+    resp = httpx.get(f"{server.url}{path}", params=params)
+    assert resp.status_code < 500, resp.text
+    if resp.status_code >= 400:
+        body = resp.json()
+        assert body["ok"] is False and body["error"]

@@ -1,4 +1,4 @@
-"""`venus …`: serve, import, search, context, config and demo data."""
+"""`venus …`: serve, import, search, context, chain, the metadata db, config and demo data."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from venus import __version__
@@ -23,8 +24,10 @@ from venus.errors import VenusError
 
 app = typer.Typer(help="Venus: collect, search and analyse the logs of an OpenStack cloud.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+db_app = typer.Typer(help="The metadata store: rules, records, custom config.", no_args_is_help=True)
 config_app = typer.Typer(help="Show the configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+app.add_typer(db_app, name="db")
 IMPORT_STREAMS = 2  # files imported at once
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
@@ -42,7 +45,7 @@ def _settings(config: Path | None, data_dir: Path | None = None, **api: object) 
 
 
 def _fail(exc: VenusError) -> None:
-    err.print(f"[red]error:[/red] {exc.message}", markup=True, highlight=False)
+    err.print(f"[red]error:[/red] {escape(exc.message)}", markup=True, highlight=False)
     raise typer.Exit(2)
 
 
@@ -283,6 +286,24 @@ def config_show(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
 def config_sample() -> None:
     """Print a venus.conf with every option, its default and its help."""
     sys.stdout.write(render_ini())
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Bring the metadata store's schema (rules, records, custom config) up to date."""
+    from venus.meta.store import metadata_for
+
+    try:
+        meta = metadata_for(_settings(config, data_dir))
+        try:
+            before = meta.current()
+            after = meta.upgrade()
+        finally:
+            meta.close()
+    except VenusError as exc:
+        _fail(exc)
+    out.print(f"{meta.safe_url}: revision {after}" + ("" if before == after else f" (was {before or 'empty'})"),
+              markup=False)
 
 
 @app.command()

@@ -47,6 +47,11 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
                "'Authorization: Bearer <token>' or 'X-Auth-Token'."),
         Option("max_body_bytes", int, 64 << 20, "Largest request body accepted, in bytes.", minimum=1024),
         Option("max_page_size", int, 10000, "Largest page of search results one request may ask for.", minimum=1),
+        Option("auth_strategy", str, "noauth", "How /v1 requests are authenticated. 'noauth': as the original "
+               "Venus, any X-Auth-Token is accepted and read as user:project (with auth_token set, only that "
+               "token). 'keystone' comes with the OpenStack integration.", ("noauth",)),
+        Option("max_v1_body_bytes", int, 114688, "Largest JSON body a /v1 request may send, in bytes "
+               "(the original's oslo sizelimit default).", minimum=1024),
     ),
     "storage": (
         Option("backend", str, "chdb", "Where logs live: 'chdb' (embedded, in data_dir) or 'clickhouse' (a server).",
@@ -56,6 +61,13 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("database", str, "venus", "Database that holds Venus's tables."),
         Option("retention_days", int, 30, "Days logs are kept after they were stored; 0 keeps them forever.", minimum=0),
         Option("query_timeout", float, 30.0, "Seconds a search may run before it is stopped.", minimum=0.1),
+    ),
+    "metadata": (
+        Option("url", str, "", "SQLAlchemy URL of the metadata store (rules, records, custom config), e.g. "
+               "mysql+pymysql://venus:secret@db/venus or postgresql+psycopg://venus:secret@db/venus; "
+               "empty is SQLite in data_dir/venus.sqlite."),
+        Option("auto_upgrade", bool, True, "Bring the metadata schema up to date when the server starts "
+               "(otherwise run 'venus db upgrade')."),
     ),
     "import": (
         Option("timezone", str, "UTC", "Zone of timestamps that carry none (oslo.log, syslog files)."),
@@ -68,6 +80,12 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
     "analysis": (
         Option("typical_errors_file", str, "", "A TOML file of your own typical-error signatures, added to the "
                "built-in ones (same id: yours wins); see venus/analysis/typical_errors.toml."),
+    ),
+    "v1": (
+        Option("histogram_timezone", str, "Asia/Shanghai", "Time zone of the /v1 histograms' buckets and "
+               "key_as_string (the original hard-coded Asia/Shanghai)."),
+        Option("anomaly_detect_interval", float, 60.0, "Seconds between two runs of the /v1 keyword anomaly "
+               "rules over the newest lines; 0 turns detection off.", minimum=0),
     ),
     "search": (
         Option("default_limit", int, 100, "Results per page when a request names no limit.", minimum=1),

@@ -12,7 +12,16 @@ from datetime import datetime
 
 from venus.errors import BadRequest
 from venus.model import COLUMN_NAMES
-from venus.query.search import SELECT_COLUMNS, Filter, aware, bucket_times, iso_z, pick_step, row_to_dict, time_span
+from venus.query.search import (
+    SELECT_COLUMNS,
+    Filter,
+    aware,
+    bucket_times,
+    iso_z,
+    pick_step,
+    row_to_dict,
+    time_span,
+)
 from venus.store.clickhouse import ClickHouseStore
 from venus.store.schema import LOG_TABLE
 
@@ -42,9 +51,9 @@ def latency_table(store: ClickHouseStore, flt: Filter, route: str | None = None,
            f"FROM {LOG_TABLE} WHERE {cond} GROUP BY service, http_method, route "
            f"ORDER BY {SORTS[sort]}, n DESC, service, http_method, route LIMIT {int(size)}")
     rows = []
-    groups = 0
-    for service, method, rt, n, errors, client_errors, p, worst, timed, statuses, groups in \
-            store.query(sql, params).rows:
+    found = store.query(sql, params).rows
+    groups = found[0][-1] if found else 0
+    for service, method, rt, n, errors, client_errors, p, worst, timed, statuses, _ in found:
         rows.append({"service": service, "method": method, "route": rt, "count": int(n), "errors": int(errors),
                      "client_errors": int(client_errors), "error_rate": round(errors / n, 6),
                      "timed": int(timed), **_percentiles(p if timed else None, worst),

@@ -9,14 +9,17 @@ from __future__ import annotations
 import hmac
 import logging
 import os
+import re
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from venus import __version__
@@ -27,16 +30,22 @@ from venus.analysis.stats import MAX_DIMENSIONS, crosstab
 from venus.analysis.typical import load_catalogue, pick, typical_stats
 from venus.api.errors import error_response, install_error_handlers
 from venus.api.responses import JSON
+from venus.api.v1.routes import MEDIA_TYPES, base_url, mount_v1
 from venus.config import Settings
-from venus.errors import BadRequest, PayloadTooLarge
+from venus.errors import BadRequest, NotFound, PayloadTooLarge
 from venus.ingest.importer import Importer
+from venus.meta.store import open_metadata
 from venus.parse.paths import describe_path
 from venus.query import search as S
 from venus.store import open_store
+from venus.tasks.housekeeping import housekeeping
+from venus.tasks.keyword_rules import detect_keyword_anomalies
+from venus.tasks.periodic import PeriodicJob
 
 log = logging.getLogger(__name__)
 
-PUBLIC_PATHS = ("/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect")
+PUBLIC_PATHS = ("/", "/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect")
+OTHER_VERSION = re.compile(r"/v(?!1$)\d+(\.\d+)?")
 
 
 def create_app(settings: Settings, url: str | None = None) -> FastAPI:
@@ -46,16 +55,34 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
         app.state.typical = load_catalogue(Path(extra) if extra else None)  # a bad file stops start-up
         store = open_store(settings, role="venus serve", url=url)
         app.state.store = store
+        try:
+            app.state.meta = meta = open_metadata(settings)
+        except Exception:
+            store.close()
+            raise
+        # log_save_days starts as [storage] retention_days; once set through /v1/custom_config,
+        # the stored value is the retention (docs/v1-api.md).
+        config = meta.seed_config({"log_save_days": str(settings.storage.retention_days),
+                                   "anomaly_record_save_days": "30", "log_max_gb": "100"})
+        store.set_retention(int(config["log_save_days"]))
         app.state.importer = importer = Importer(store, settings.import_.timezone,
                                                  settings.import_.max_line_bytes,
                                                  settings.import_.parse_processes)
-        log.info("store open (%s)", store.dsn)
+        log.info("store open (%s), metadata in %s", store.dsn, meta.safe_url)
+        jobs = [PeriodicJob("housekeeping", 600, lambda: housekeeping(store, meta)).start()]
+        if settings.v1.anomaly_detect_interval:
+            jobs.append(PeriodicJob("anomaly rules", settings.v1.anomaly_detect_interval,
+                                    lambda: detect_keyword_anomalies(store, meta)).start())
+        app.state.jobs = {job.name: job for job in jobs}
         for hook in app.state.startup_hooks:
             hook(app)
         try:
             yield
         finally:
+            for job in jobs:
+                job.stop()
             importer.close()
+            meta.close()
             store.close()
             log.info("store closed")
 
@@ -67,19 +94,59 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def authenticate(request: Request, call_next):  # type: ignore[no-untyped-def]
+        path = request.url.path
         token = settings.api.auth_token
-        if token and request.url.path not in PUBLIC_PATHS:
-            given = request.headers.get("x-auth-token") or ""
-            auth = request.headers.get("authorization", "")
-            if auth.lower().startswith("bearer "):
-                given = auth[7:].strip()
-            if not hmac.compare_digest(given.encode(), token.encode()):
-                return error_response(401, "authentication required: send 'Authorization: Bearer <token>'",
-                                      "Authorization")
-        return await call_next(request)
+        public = path in PUBLIC_PATHS or OTHER_VERSION.fullmatch(path) is not None
+        given = request.headers.get("x-auth-token") or ""
+        auth = request.headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            given = auth[7:].strip()
+        if token and not public and not hmac.compare_digest(given.encode(), token.encode()):
+            return error_response(401, "authentication required: send 'Authorization: Bearer <token>'",
+                                  "Authorization")
+        is_v1 = path == "/v1" or path.startswith("/v1/")
+        if is_v1 and not given:
+            # noauth as in the original: no token, no work; the answer says what token to send.
+            user = request.headers.get("x-auth-user", "admin")
+            project = request.headers.get("x-auth-project-id", "admin")
+            return Response(status_code=204, headers={"X-Auth-Token": f"{user}:{project}",
+                                                      "X-Server-Management-Url": f"{request.url}/{project}"})
+        request.state.identity = identity_from_token(given) if is_v1 else None
+        response = await call_next(request)
+        if is_v1:
+            request_id = f"req-{uuid.uuid4()}"
+            response.headers["X-Openstack-Request-Id"] = request_id
+            response.headers["X-Compute-Request-Id"] = request_id
+        return response
 
     _routes(app, settings)
+    mount_v1(app)
+
+    @app.get("/{version}", include_in_schema=False)
+    def other_version(request: Request, version: str) -> JSON:
+        """Any other /vN: the original answered 300 with the versions it has."""
+        if not OTHER_VERSION.fullmatch(f"/{version}"):
+            raise NotFound(f"no such path: /{version}")
+        return JSON({"choices": [{"id": "v1.0", "status": "SUPPORTED", "media-types": MEDIA_TYPES,
+                                  "links": [{"rel": "self", "href": f"{base_url(request)}/v1/"}]}]},
+                    status_code=300)
+
     return app
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who sent a /v1 request. noauth reads the token as user:project (just user: project = user);
+    the keystone strategy will fill it from the validated token."""
+
+    user: str
+    project: str
+    roles: tuple[str, ...] = ("admin",)
+
+
+def identity_from_token(token: str) -> Identity:
+    user, _, project = token.partition(":")
+    return Identity(user, project or user)
 
 
 Q = Annotated[str, Query(description="Query, e.g. 'level:ERROR nova*'; empty matches all", max_length=8192)]
@@ -211,7 +278,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/api/v1/stats", tags=["meta"])
     def stats(request: Request) -> JSON:
-        return JSON({"ok": True, **store(request).disk_usage()})
+        return JSON({"ok": True, **store(request).disk_usage(), "retention_days": store(request).retention_days})
 
     @app.get("/api/v1/import/checkpoint", tags=["ingest"])
     def checkpoint(request: Request, host: str, path: str, fingerprint: str) -> JSON:

@@ -22,24 +22,38 @@ def error_response(status: int, message: str, field: str | None = None, **extra:
     return JSON(body, status_code=status)
 
 
+def _is_v1(request: Request) -> bool:
+    return request.url.path == "/v1" or request.url.path.startswith("/v1/")
+
+
+def _answer(request: Request, exc: Exception, status: int, message: str, field: str | None = None,
+            **extra: object) -> JSON:
+    """Our error shape, or the original's on a /v1 path."""
+    if _is_v1(request):
+        from venus.api.v1.routes import v1_error_body
+        status, body = v1_error_body(exc, status, message, field)
+        return JSON(body, status_code=status)
+    return error_response(status, message, field, **extra)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(VenusError)
-    async def venus_error(_: Request, exc: VenusError) -> JSON:
+    async def venus_error(request: Request, exc: VenusError) -> JSON:
         extra = {"expected_offset": exc.expected} if hasattr(exc, "expected") else {}
-        return error_response(exc.status, exc.message, exc.field, **extra)
+        return _answer(request, exc, exc.status, exc.message, exc.field, **extra)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSON:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSON:
         first = exc.errors()[0] if exc.errors() else {}
         loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "body", "path", "header")]
         field = ".".join(loc) or None
-        return error_response(400, f"{field or 'request'}: {first.get('msg', 'invalid value')}", field)
+        return _answer(request, exc, 400, f"{field or 'request'}: {first.get('msg', 'invalid value')}", field)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSON:
-        return error_response(exc.status_code, str(exc.detail))
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSON:
+        return _answer(request, exc, exc.status_code, str(exc.detail))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSON:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal error; the server log has the details")
+        return _answer(request, exc, 500, "internal error; the server log has the details")

@@ -284,6 +284,9 @@ class DemoCloud:
                     f"{self.rng.randint(1000, 99999)} to db: 'nova' user: 'nova' host: '10.0.0.11' (Got an error reading "
                     "communication packets)\n")
         host = self.rng.choice(self.controllers)
+        self.oslo(t, host, "nova", "nova-conductor", "ERROR", "oslo_db.sqlalchemy.engines",
+                  "Database connection was found disconnected; reconnecting: oslo_db.exception.DBConnectionError: "
+                  "(pymysql.err.OperationalError) (2013, 'Lost connection to MySQL server during query')")
         self.traceback(t, host, "nova", "nova-conductor", "nova.servicegroup.drivers.db", self.ctx(None),
                        "Unexpected error while reporting service status",
                        [("oslo_db/sqlalchemy/engines.py", 73, "_connect_ping_listener", "connection.scalar(select(1))"),

@@ -113,17 +113,27 @@ class ClickHouseStore:
                 log.info("adding column %s to %s", col.name, schema.LOG_TABLE)
                 client.command(f"ALTER TABLE {schema.LOG_TABLE} ADD COLUMN IF NOT EXISTS "
                                f"{schema.column_definition(col)}")
+        self._apply_retention(client, self.retention_days)
+
+    def _apply_retention(self, client: Any, days: int) -> None:
         engine_full = client.query(
             "SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {t:String}",
             parameters={"db": self.database, "t": schema.LOG_TABLE}).result_rows[0][0]
-        wanted = schema.ttl_clause(self.retention_days)
+        wanted = schema.ttl_clause(days)
         # ClickHouse keeps the TTL as "TTL received + toIntervalDay(N)".
-        if wanted and f"TTL received + toIntervalDay({self.retention_days})" not in engine_full:
-            log.info("setting the retention to %d days", self.retention_days)
+        if wanted and f"TTL received + toIntervalDay({days})" not in engine_full:
+            log.info("setting the retention to %d days", days)
             client.command(f"ALTER TABLE {schema.LOG_TABLE} MODIFY {wanted}",
                            settings={"materialize_ttl_after_modify": 0})
         elif not wanted and " TTL " in engine_full:
+            log.info("keeping logs forever (no retention)")
             client.command(f"ALTER TABLE {schema.LOG_TABLE} REMOVE TTL")
+        self.retention_days = days
+
+    def set_retention(self, days: int) -> None:
+        """Keep logs `days` days after they were stored (0: forever), from now on."""
+        with self._write_lock:
+            self._run(lambda c: self._apply_retention(c, int(days)))
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -183,6 +193,19 @@ class ClickHouseStore:
                             where).rows[0][0]
         return {"rows": int(count or 0), "bytes_on_disk": int(on_disk or 0),
                 "bytes_uncompressed": int(uncompressed or 0), "parts": int(parts or 0), "merges": int(merges)}
+
+    def partitions(self) -> list[tuple[str, int]]:
+        """The log table's days (partition ids, e.g. 20260506) with their bytes on disk, oldest first."""
+        return [(p, int(b)) for p, b in self.query(
+            "SELECT partition_id, sum(bytes_on_disk) FROM system.parts WHERE database = {db:String} "
+            "AND table = {t:String} AND active GROUP BY partition_id ORDER BY partition_id",
+            {"db": self.database, "t": schema.LOG_TABLE}).rows]
+
+    def drop_partition(self, partition_id: str) -> None:
+        if not re.fullmatch(r"\d{8}", partition_id):  # ids come from system.parts; never spliced unchecked
+            raise ValueError(f"not a day partition id: {partition_id!r}")
+        with self._write_lock:
+            self._run(lambda c: c.command(f"ALTER TABLE {schema.LOG_TABLE} DROP PARTITION ID '{partition_id}'"))
 
     # -- plumbing ----------------------------------------------------------------------------
 
