@@ -46,22 +46,20 @@ def latency_table(store: ClickHouseStore, flt: Filter, route: str | None = None,
     sql = ("SELECT service, http_method, http_route AS route, count() AS n, "
            "countIf(http_status >= 500) AS errors, countIf(http_status >= 400 AND http_status < 500) AS client_errors, "
            "quantilesExactInclusive(0.5, 0.95, 0.99)(http_time_ms) AS p, max(http_time_ms) AS worst, "
-           "count(http_time_ms) AS timed, sumMap(map(toString(http_status), toUInt64(1))) AS statuses, "
+           "count(http_time_ms) AS timed, sumMap([http_status], [toUInt64(1)]) AS statuses, "
            "count() OVER () AS groups "
            f"FROM {LOG_TABLE} WHERE {cond} GROUP BY service, http_method, route "
            f"ORDER BY {SORTS[sort]}, n DESC, service, http_method, route LIMIT {int(size)}")
-    rows = []
     found = store.query(sql, params).rows
+    rows = []
     groups = found[0][-1] if found else 0
     for service, method, rt, n, errors, client_errors, p, worst, timed, statuses, _ in found:
         rows.append({"service": service, "method": method, "route": rt, "count": int(n), "errors": int(errors),
                      "client_errors": int(client_errors), "error_rate": round(errors / n, 6),
                      "timed": int(timed), **_percentiles(p if timed else None, worst),
-                     "statuses": {k: int(v) for k, v in sorted(statuses.items())}})
-    result = {"apis": rows, "groups": int(groups), "truncated": int(groups) > len(rows)}
-    result.update(_series(store, flt, cond, params, buckets))
-    result["slowest"] = _slowest(store, cond, params, slowest)
-    return result
+                     "statuses": {str(k): int(v) for k, v in zip(*statuses, strict=True)}})
+    return {"apis": rows, "groups": int(groups), "truncated": int(groups) > len(rows),
+            **_series(store, flt, cond, params, buckets), "slowest": _slowest(store, cond, params, slowest)}
 
 
 def _percentiles(p: list[float] | None, worst: float | None) -> dict:
