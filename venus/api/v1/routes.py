@@ -146,7 +146,9 @@ def mount_v1(app: FastAPI) -> None:
         start = now - timedelta(days=7)
         if not L.any_data(store(request), index_type, start, now):
             return no_data("no index")
-        flt = L.log_filter(p, index_type, start - timedelta(days=1), None, fields=("module_name",))
+        # Every line of the UTC days from a week ago, as the original's daily indices held them.
+        day0 = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        flt = L.log_filter(p, index_type, day0, None, fields=("module_name",))
         where = flt.where()
         column = PARAM_TYPES[kind]
         rows = store(request).query(f"SELECT DISTINCT `{column}` FROM logs WHERE {where.where} AND `{column}` != '' "
