@@ -41,8 +41,9 @@ MAX_TRACE_LINES = 10_000
 CONFIG_KEYS = ("log_save_days", "anomaly_record_save_days", "log_max_gb")
 
 
-def ok(code: int = 1, **data: Any) -> JSON:
-    return JSON({"code": code, "msg": "OK", **data})
+def ok(**data: Any) -> JSON:
+    """A search endpoint's success: code 1 (custom config and anomaly answers use 0)."""
+    return JSON({"code": 1, "msg": "OK", **data})
 
 
 def no_data(reason: str) -> JSON:
