@@ -9,15 +9,13 @@ the request that started them.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from venus.errors import BadRequest
 from venus.model import COLUMN_NAMES
-from venus.query.search import SELECT_COLUMNS, row_to_dict
+from venus.query.search import SELECT_COLUMNS, csv_line, row_to_dict
 from venus.store.clickhouse import ClickHouseStore
 from venus.store.schema import LOG_TABLE
 
@@ -108,17 +106,9 @@ def spans(lines: list[dict]) -> list[dict]:
 
 def chain_csv(chain: dict) -> Iterator[bytes]:
     """The chain's lines as CSV, one row a line, in time order."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(CHAIN_CSV_COLUMNS)
+    yield csv_line(list(CHAIN_CSV_COLUMNS))
     for line in chain["lines"]:
-        writer.writerow([line[c].isoformat() if isinstance(line[c], datetime) else line[c]
-                         for c in CHAIN_CSV_COLUMNS])
-        yield buf.getvalue().encode()
-        buf.seek(0)
-        buf.truncate()
-    if not chain["lines"]:
-        yield buf.getvalue().encode()
+        yield csv_line([line[c] for c in CHAIN_CSV_COLUMNS])
 
 
 def instance_requests(store: ClickHouseStore, ident: str, limit: int = 1000) -> dict:

@@ -310,7 +310,7 @@ def export(store: ClickHouseStore, flt: Filter, fmt: str, limit: int | None = No
     sql = (f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {where.where} "
            "ORDER BY ts DESC, host DESC, source DESC, offset DESC" + (f" LIMIT {int(limit)}" if limit else ""))
     if fmt == "csv":
-        yield _csv_line(["id", *CSV_COLUMNS])
+        yield csv_line(["id", *CSV_COLUMNS])
     for batch in store.stream(sql, where.params):
         names = batch.schema.names
         for values in zip(*(batch.column(i).to_pylist() for i in range(len(names)))):
@@ -319,10 +319,11 @@ def export(store: ClickHouseStore, flt: Filter, fmt: str, limit: int | None = No
             if fmt == "ndjson":
                 yield dumps(row) + b"\n"
             else:
-                yield _csv_line([row["id"], *(row[c] for c in CSV_COLUMNS)])
+                yield csv_line([row["id"], *(row[c] for c in CSV_COLUMNS)])
 
 
-def _csv_line(values: list[Any]) -> bytes:
+def csv_line(values: list[Any]) -> bytes:
+    """One CSV row, as every CSV Venus writes has it (exports, chains, the /v1 download)."""
     buf = io.StringIO()
     csv.writer(buf).writerow([_csv_cell(v) for v in values])
     return buf.getvalue().encode()

@@ -10,8 +10,6 @@ services' logs, slog the operating system's (kernel, sshd, cron, ...).
 from __future__ import annotations
 
 import base64
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -20,7 +18,7 @@ from venus.api.v1.params import V1Params
 from venus.model import COLUMN_NAMES
 from venus.query.ast import And, Node, Term
 from venus.query.families import family
-from venus.query.search import EPOCH, SELECT_COLUMNS, Filter, row_to_dict
+from venus.query.search import EPOCH, SELECT_COLUMNS, Filter, csv_line, row_to_dict
 from venus.store.clickhouse import ClickHouseStore
 from venus.store.schema import LOG_TABLE
 
@@ -171,10 +169,8 @@ DOWNLOAD_COLUMNS = ("time", "host_name", "level", "module_name", "program_name",
 
 def download_csv(lines: list[dict]) -> str:
     """The lines as CSV (the columns of /search/logs), base64-encoded as the api-ref documents."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(DOWNLOAD_COLUMNS)
+    rows = [csv_line(list(DOWNLOAD_COLUMNS))]
     for line in lines:
         values = hit_values(line)
-        writer.writerow([values[c] for c in DOWNLOAD_COLUMNS])
-    return base64.b64encode(buf.getvalue().encode()).decode()
+        rows.append(csv_line([values[c] for c in DOWNLOAD_COLUMNS]))
+    return base64.b64encode(b"".join(rows)).decode()
