@@ -98,7 +98,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc.stdout:
+        if self.proc.stdout and not self.proc.stdout.closed:
+            self.output = self.proc.stdout.read().decode(errors="replace")  # what the server logged
             self.proc.stdout.close()
         return self.proc.returncode
 

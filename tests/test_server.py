@@ -219,3 +219,19 @@ def test_bad_input_on_native_endpoints_is_a_4xx_json_never_a_500(server, path, p
     if resp.status_code >= 400:
         body = resp.json()
         assert body["ok"] is False and body["error"]
+
+
+def test_retention_set_through_v1_outlives_a_restart_without_being_altered_twice(tmp_path):
+    srv = Server(tmp_path / "data")
+    try:
+        answer = httpx.post(f"{srv.url}/v1/custom_config", json={"id": "log_save_days", "value": "9"},
+                            headers={"X-Auth-Token": "admin:admin"}).json()
+        assert answer == {"code": 0, "msg": "OK"}
+    finally:
+        srv.stop()
+    again = Server(tmp_path / "data")
+    try:
+        assert httpx.get(f"{again.url}/api/v1/stats").json()["retention_days"] == 9
+    finally:
+        again.stop()
+    assert "store open" in again.output and "setting the retention" not in again.output

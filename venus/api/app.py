@@ -53,7 +53,9 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         extra = settings.analysis.typical_errors_file
         app.state.typical = load_catalogue(Path(extra) if extra else None)  # a bad file stops start-up
-        store = open_store(settings, role="venus serve", url=url)
+        # The retention comes from the metadata store (below): opened without one, the store is
+        # altered at most once.
+        store = open_store(settings, role="venus serve", url=url, retention_days=None)
         app.state.store = store
         try:
             app.state.meta = meta = open_metadata(settings)

@@ -45,7 +45,7 @@ class ClosedError(StoreUnavailable):
 class ClickHouseStore:
     """The Store interface: insert, query, stream, checkpoints, disk usage, close."""
 
-    def __init__(self, *, dsn: str, database: str = "venus", retention_days: int = 0,
+    def __init__(self, *, dsn: str, database: str = "venus", retention_days: int | None = 0,
                  query_timeout: float = 30.0, data_dir: Path | None = None, role: str = "venus",
                  url: str | None = None) -> None:
         self.dsn = dsn
@@ -98,12 +98,13 @@ class ClickHouseStore:
         finally:
             first.close()
         client = self._client()
-        client.command(schema.create_log_table(self.database, self.retention_days))
+        client.command(schema.create_log_table(self.database, self.retention_days or 0))
         client.command(schema.create_checkpoint_table(self.database))
         self._migrate(client)
 
     def _migrate(self, client: Any) -> None:
-        """Add columns that the model gained since the table was made; apply the retention."""
+        """Add columns that the model gained since the table was made; apply the retention (None:
+        the caller sets it with set_retention once it knows it)."""
         existing = {r[0] for r in client.query(
             "SELECT name FROM system.columns WHERE database = {db:String} AND table = {t:String}",
             parameters={"db": self.database, "t": schema.LOG_TABLE}).result_rows}
@@ -113,7 +114,8 @@ class ClickHouseStore:
                 log.info("adding column %s to %s", col.name, schema.LOG_TABLE)
                 client.command(f"ALTER TABLE {schema.LOG_TABLE} ADD COLUMN IF NOT EXISTS "
                                f"{schema.column_definition(col)}")
-        self._apply_retention(client, self.retention_days)
+        if self.retention_days is not None:
+            self._apply_retention(client, self.retention_days)
 
     def _apply_retention(self, client: Any, days: int) -> None:
         engine_full = client.query(
