@@ -64,26 +64,25 @@ def crosstab(store: ClickHouseStore, flt: Filter, by: list[str], size: int = 20,
     result: dict = {"dimensions": names, "total": total, "groups": groups,
                     "truncated": groups > len(out_rows), "rows": out_rows}
     if buckets and out_rows:
-        result["interval_seconds"] = _series(store, flt, refs, exprs, params, [tuple(r[:width]) for r in rows],
+        top = [tuple(r[:width]) for r in rows]
+        result["interval_seconds"] = _series(store, flt, where.where, keys, group, refs, exprs, params, top,
                                              buckets, out_rows)
     if width == 2:
         result["table"] = _matrix(names, out_rows)
     return result
 
 
-def _series(store: ClickHouseStore, flt: Filter, refs: list[FieldRef], exprs: list[str], params: dict,
-            top: list[tuple], buckets: int, out_rows: list[dict]) -> int:
-    """Adds a time series to each of the top rows; returns the step in seconds."""
+def _series(store: ClickHouseStore, flt: Filter, where: str, keys: str, group: str, refs: list[FieldRef],
+            exprs: list[str], params: dict, top: list[tuple], buckets: int, out_rows: list[dict]) -> int:
+    """Adds a time series to each of the top rows (the crosstab's WHERE and keys, restricted to
+    the top combinations); returns the step in seconds."""
     span = time_span(store, flt)
     assert span is not None  # there are rows, so there are times
     start, end = span
     step = pick_step((end - start).total_seconds(), buckets)
-    where = flt.where()
-    group = ", ".join(f"k{i}" for i in range(len(exprs)))
-    keys = ", ".join(f"{e} AS k{i}" for i, e in enumerate(exprs))
     types = ", ".join(_scalar_type(r) for r in refs)
     sql = (f"SELECT {keys}, toStartOfInterval(ts, INTERVAL {step} SECOND) AS t, count() FROM {LOG_TABLE} "
-           f"WHERE {where.where} AND tuple({', '.join(exprs)}) IN {{top:Array(Tuple({types}))}} "
+           f"WHERE {where} AND tuple({', '.join(exprs)}) IN {{top:Array(Tuple({types}))}} "
            f"GROUP BY {group}, t")
     per_key: dict[tuple, dict[datetime, int]] = {}
     for row in store.query(sql, {**params, "top": top}).rows:

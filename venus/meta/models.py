@@ -25,35 +25,35 @@ class CustomConfig(Base):
     update_time: Mapped[datetime] = mapped_column(DateTime)
 
 
-class AnomalyRule(Base):
-    """A keyword rule of the original Venus: lines of `module` (a service) whose message holds
-    `keyword` become anomaly records. `flag` 1 is enabled, 0 disabled."""
+class RuleFields:
+    """What a rule says and each of its records repeats (a record outlives its rule's edits)."""
 
-    __tablename__ = "anomaly_rules"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
     title: Mapped[str] = mapped_column(String(1024))
     desc: Mapped[str] = mapped_column(String(1024))
     keyword: Mapped[str] = mapped_column(String(1024))
     log_type: Mapped[str] = mapped_column(String(1024))
     module: Mapped[str] = mapped_column(String(1024))
+
+
+class AnomalyRule(RuleFields, Base):
+    """A keyword rule of the original Venus: lines of `module` (a service or a program) whose
+    message holds `keyword` become anomaly records. `flag` 1 is enabled, 0 disabled."""
+
+    __tablename__ = "anomaly_rules"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
     flag: Mapped[int] = mapped_column(Integer, default=1)
     create_time: Mapped[datetime] = mapped_column(DateTime, index=True)
     update_time: Mapped[datetime] = mapped_column(DateTime)
 
 
-class AnomalyRecord(Base):
+class AnomalyRecord(RuleFields, Base):
     """One line that matched a rule, with the rule's fields and the detection window."""
 
     __tablename__ = "anomaly_records"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     rule_id: Mapped[str] = mapped_column(String(64), index=True)
-    title: Mapped[str] = mapped_column(String(1024))
-    desc: Mapped[str] = mapped_column(String(1024))
-    keyword: Mapped[str] = mapped_column(String(1024))
-    log_type: Mapped[str] = mapped_column(String(1024))
-    module: Mapped[str] = mapped_column(String(1024))
     logs: Mapped[str] = mapped_column(Text)
     line_id: Mapped[str] = mapped_column(String(512))
     start_time: Mapped[datetime] = mapped_column(DateTime)
