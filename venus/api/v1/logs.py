@@ -95,10 +95,11 @@ def interval_for(start: datetime, end: datetime) -> Interval:
 
 
 def date_histogram(store: ClickHouseStore, flt: Filter, start: datetime, end: datetime, zone: ZoneInfo,
-                   group: str | None = None) -> tuple[Interval, dict]:
+                   group: str | None = None) -> tuple[Interval, dict, dict]:
     """Buckets as Elasticsearch's date_histogram gave them (min_doc_count 0, extended bounds from
     start to end, in the configured zone): {group value: [{key_as_string, key, doc_count}]}; one
-    group "" without `group`."""
+    group "" without `group`. Also each group's total (every matching line, even when a very long
+    window shows only the last MAX_BUCKETS buckets)."""
     interval = interval_for(start, end)
     step = interval.seconds
     offset = int(start.astimezone(zone).utcoffset().total_seconds())  # the zone's offset at the start
@@ -121,7 +122,8 @@ def date_histogram(store: ClickHouseStore, flt: Filter, start: datetime, end: da
     for g, per in (counts if group else {"": counts.get("", {})}).items():
         out[g] = [{"key_as_string": datetime.fromtimestamp(k, zone).isoformat(timespec="milliseconds"),
                    "key": k * 1000, "doc_count": per.get(k, 0)} for k in range(first, last + 1, step)]
-    return interval, out
+    totals = {g: sum(per.values()) for g, per in counts.items()}
+    return interval, out, {g: totals.get(g, 0) for g in out}
 
 
 def _floor(t: datetime, step: int, offset: int) -> int:
@@ -143,13 +145,12 @@ def hit_values(line: dict) -> dict:
             "module_name": line["service"]}
 
 
-def page(store: ClickHouseStore, flt: Filter, offset: int, size: int) -> tuple[int, list[dict]]:
-    """The total and one page of matching lines, newest first."""
+def page(store: ClickHouseStore, flt: Filter, offset: int, size: int) -> list[dict]:
+    """One page of matching lines, newest first."""
     where = flt.where()
-    total = int(store.query(f"SELECT count() FROM {LOG_TABLE} WHERE {where.where}", where.params).rows[0][0])
     sql = (f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {where.where} "
            f"ORDER BY ts DESC, host DESC, source DESC, offset DESC LIMIT {int(size)} OFFSET {int(offset)}")
-    return total, [row_to_dict(COLUMN_NAMES, r) for r in store.query(sql, where.params).rows]
+    return [row_to_dict(COLUMN_NAMES, r) for r in store.query(sql, where.params).rows]
 
 
 def kolla_document(line: dict) -> dict:

@@ -27,6 +27,7 @@ from venus.meta.store import RULE_FIELDS, MetadataStore
 from venus.query.ast import And, Or, Term
 from venus.query.search import Filter
 from venus.store.clickhouse import ClickHouseStore
+from venus.store.schema import LOG_TABLE
 
 VERSION_UPDATED = "2023-02-28T18:43:00Z"
 MEDIA_TYPES = [{"base": "application/xml", "type": "application/vnd.openstack.venus+xml;version=1"},
@@ -152,7 +153,7 @@ def mount_v1(app: FastAPI) -> None:
         flt = L.log_filter(p, index_type, day0, None, fields=("module_name",))
         where = flt.where()
         column = PARAM_TYPES[kind]
-        rows = store(request).query(f"SELECT DISTINCT `{column}` FROM logs WHERE {where.where} AND `{column}` != '' "
+        rows = store(request).query(f"SELECT DISTINCT `{column}` FROM {LOG_TABLE} WHERE {where.where} AND `{column}` != '' "
                                     f"ORDER BY `{column}` LIMIT 10000", where.params).rows
         values = [r[0] for r in rows]
         if kind == "level":
@@ -173,10 +174,11 @@ def mount_v1(app: FastAPI) -> None:
         if not L.any_data(store(request), index_type, start, end):
             return no_data("no index")
         flt = L.log_filter(p, index_type, start, end)
-        interval, buckets = L.date_histogram(store(request), flt, start, end, zone)
-        total, lines = L.page(store(request), flt, (page_num - 1) * page_size, page_size)
+        # The histogram counts every matching line, so its total is the search's.
+        interval, buckets, totals = L.date_histogram(store(request), flt, start, end, zone)
+        lines = L.page(store(request), flt, (page_num - 1) * page_size, page_size)
         return ok(data_stats={"count": buckets[""], "interval_cn": interval.cn, "interval_en": interval.en},
-                  data={"total": total, "values": [L.hit_values(line) for line in lines]})
+                  data={"total": totals[""], "values": [L.hit_values(line) for line in lines]})
 
     @router.get("/v1/search/logs/download")
     def download_logs(request: Request) -> JSON:
@@ -188,7 +190,7 @@ def mount_v1(app: FastAPI) -> None:
         if end < start:
             raise InvalidParam("end_time", "end_time is before start_time")
         size = p.integer("page_size", max_page, 1, max_page)
-        _, lines = L.page(store(request), L.log_filter(p, index_type, start, end), 0, size)
+        lines = L.page(store(request), L.log_filter(p, index_type, start, end), 0, size)
         return ok(data=L.download_csv(lines))
 
     @router.get("/v1/search/analyse/logs")
@@ -201,7 +203,7 @@ def mount_v1(app: FastAPI) -> None:
         names = ("host_name", "module_name", "program_name", "level")
         flt = L.log_filter(p, "flog", start, end, fields=names)
         where = flt.where()
-        rows = store(request).query(f"SELECT `{column}` AS k, count() AS n FROM logs WHERE {where.where} "
+        rows = store(request).query(f"SELECT `{column}` AS k, count() AS n FROM {LOG_TABLE} WHERE {where.where} "
                                     "GROUP BY k ORDER BY n DESC, k LIMIT 5", where.params).rows
         given = [f"{short}={p.text(name)}" for name, short in zip(names, ("host", "module", "program", "level"))
                  if p.text(name) is not None]
@@ -219,8 +221,8 @@ def mount_v1(app: FastAPI) -> None:
             return no_data("no index")
         node = And((L.family("flog"), catalogue[kind].node))
         flt = Filter(catalogue[kind].query, node, start, end + timedelta(seconds=1))
-        interval, per_program = L.date_histogram(store(request), flt, start, end, zone, group="program")
-        stats = [{"key": program, "total": sum(b["doc_count"] for b in buckets), "count": buckets}
+        interval, per_program, totals = L.date_histogram(store(request), flt, start, end, zone, group="program")
+        stats = [{"key": program, "total": totals[program], "count": buckets}
                  for program, buckets in per_program.items()]
         stats.sort(key=lambda s: (-s["total"], s["key"]))
         return ok(data={"stats": stats, "interval_cn": interval.cn, "interval_en": interval.en})
@@ -256,7 +258,7 @@ def mount_v1(app: FastAPI) -> None:
         flt = Filter("", boot, start, end + timedelta(seconds=1) if end else None)
         where = flt.where()
         sql = ("SELECT if(global_request_id != '' AND http_method = '', global_request_id, request_id) AS rid, "
-               f"max(ts) AS t FROM logs WHERE {where.where} AND request_id != '' GROUP BY rid "
+               f"max(ts) AS t FROM {LOG_TABLE} WHERE {where.where} AND request_id != '' GROUP BY rid "
                "ORDER BY t DESC LIMIT 10000")
         return ok(request_ids=[r[0] for r in store(request).query(sql, where.params).rows])
 
