@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-from venus.meta.store import MetadataStore
+from venus.meta.store import RULE_FIELDS, MetadataStore
 from venus.model import COLUMN_NAMES
 from venus.query.families import FAMILIES, family
 from venus.query.search import SELECT_COLUMNS, Filter, row_to_dict
@@ -49,9 +49,8 @@ def detect_keyword_anomalies(store: ClickHouseStore, meta: MetadataStore, now: d
         records = []
         for row in rows[:MAX_RECORDS_PER_RUN]:
             line = row_to_dict(COLUMN_NAMES, row)
-            records.append({"rule_id": rule.id, "title": rule.title, "desc": rule.desc, "keyword": rule.keyword,
-                            "log_type": rule.log_type, "module": rule.module, "logs": line["message"],
-                            "line_id": line["id"], "start_time": start.replace(tzinfo=None),
+            records.append({"rule_id": rule.id, **{k: getattr(rule, k) for k in RULE_FIELDS},
+                            "logs": line["message"], "line_id": line["id"], "start_time": start.replace(tzinfo=None),
                             "end_time": now.replace(tzinfo=None)})
         meta.add_records(records)
         written += len(records)

@@ -31,6 +31,8 @@ INTERVALS = (
     (43200, 43200, "12小时", "12hours"), (None, 86400, "1天", "1day"),
 )
 MAX_BUCKETS = 1500  # a longer histogram is cut to the span of the data inside the window
+
+
 def module_service(module: str) -> str:
     return module[len("openstack."):] if module.startswith("openstack.") else module
 
