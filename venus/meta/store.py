@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, delete, func, select
+from sqlalchemy import create_engine, delete, select
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -192,10 +192,6 @@ class MetadataStore:
         query = query.order_by(AnomalyRecord.create_time.desc(), AnomalyRecord.id).offset(offset).limit(limit)
         with self.session() as s:
             return list(s.scalars(query))
-
-    def count_records(self) -> int:
-        with self.session() as s:
-            return int(s.scalar(select(func.count()).select_from(AnomalyRecord)) or 0)
 
     def delete_record(self, record_id: str) -> None:
         with self.session() as s:
