@@ -10,7 +10,9 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import datetime, timezone, tzinfo
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from venus.errors import BadRequest
 
 MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
@@ -18,9 +20,14 @@ MONTHS = {m: i for i, m in enumerate(
 _CACHE_LIMIT = 4096
 
 
-def zone(name: str) -> tzinfo:
+def zone(name: str, field: str = "timezone") -> tzinfo:
     """The tzinfo for a zone name from the configuration ('UTC', 'Europe/Paris', ...)."""
-    return timezone.utc if name.upper() in ("UTC", "Z", "") else ZoneInfo(name)
+    if name.upper() in ("UTC", "Z", ""):
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadRequest(f"{name!r} is not a time zone (e.g. UTC, Europe/Paris)", field=field) from None
 
 
 def _fraction_us(frac: str) -> int:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta, timezone, tzinfo
 
 from venus.api.v1.params import V1Params
 from venus.model import COLUMN_NAMES
@@ -96,7 +95,7 @@ def interval_for(start: datetime, end: datetime) -> Interval:
     raise AssertionError("unreachable")
 
 
-def date_histogram(store: ClickHouseStore, flt: Filter, start: datetime, end: datetime, zone: ZoneInfo,
+def date_histogram(store: ClickHouseStore, flt: Filter, start: datetime, end: datetime, zone: tzinfo,
                    group: str | None = None) -> tuple[Interval, dict, dict]:
     """Buckets as Elasticsearch's date_histogram gave them (min_doc_count 0, extended bounds from
     start to end, in the configured zone): {group value: [{key_as_string, key, doc_count}]}; one

@@ -11,7 +11,6 @@ import re
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 from fastapi import APIRouter, FastAPI, Request
@@ -21,9 +20,10 @@ from venus.analysis.chain import ERROR_LEVELS, call_chain, chain_id
 from venus.api.responses import JSON
 from venus.api.v1 import logs as L
 from venus.api.v1.params import INDEX_TYPES, BadV1Request, InvalidParam, V1Params
-from venus.errors import BadRequest, PayloadTooLarge
+from venus.errors import PayloadTooLarge
 from venus.meta.models import AnomalyRecord, AnomalyRule
 from venus.meta.store import RULE_FIELDS, MetadataStore
+from venus.parse.timestamps import zone as read_zone
 from venus.query.ast import And, Or, Term
 from venus.query.search import Filter
 from venus.store.clickhouse import ClickHouseStore
@@ -68,11 +68,7 @@ def versions_document(request: Request) -> dict:
 def mount_v1(app: FastAPI) -> None:
     router = APIRouter(tags=["v1 (original Venus)"])
     settings = app.state.settings
-    try:
-        zone = ZoneInfo(settings.v1.histogram_timezone)
-    except (ValueError, ZoneInfoNotFoundError):
-        raise BadRequest(f"[v1] histogram_timezone: {settings.v1.histogram_timezone!r} is not a time zone "
-                         "(e.g. UTC, Asia/Shanghai)", field="[v1] histogram_timezone") from None
+    zone = read_zone(settings.v1.histogram_timezone, field="[v1] histogram_timezone")
     max_page = settings.api.max_page_size
 
     def store(request: Request) -> ClickHouseStore:
