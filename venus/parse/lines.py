@@ -49,6 +49,10 @@ LINE_FORMATS: tuple[tuple[str, LineFormat], ...] = (
     ("dmesg", parse_dmesg_line),
 )
 
+FORMAT_NAMES: tuple[str, ...] = tuple(name for name, _ in LINE_FORMATS)
+# What a record no format read is called where the format is shown (the parse inspector).
+RAW_FORMAT = "raw"
+
 MAX_JOINED_LINES = 1000
 MAX_RECORD_CHARS = 1 << 20
 
@@ -97,8 +101,10 @@ class ParseStats:
 class SourceParser:
     """Turns the lines of one source into records; see the module doc for the joining rules."""
 
-    def __init__(self, source: SourceInfo, clock: TimestampReader, received_us: int) -> None:
+    def __init__(self, source: SourceInfo, clock: TimestampReader, received_us: int,
+                 formats: tuple[tuple[str, LineFormat], ...] = LINE_FORMATS) -> None:
         self.source = source
+        self.formats = formats
         self.clock = clock
         self.received_us = received_us
         self.blank = 0
@@ -109,12 +115,13 @@ class SourceParser:
 
     def _parse(self, line: str) -> dict | None:
         clock = self.clock
-        name, fmt = LINE_FORMATS[self._preferred]
+        formats = self.formats
+        name, fmt = formats[self._preferred]
         fields = fmt(line, clock)
         if fields is not None:
             fields["_format"] = name
             return fields
-        for i, (name, fmt) in enumerate(LINE_FORMATS):
+        for i, (name, fmt) in enumerate(formats):
             if i == self._preferred:
                 continue
             fields = fmt(line, clock)
@@ -193,9 +200,10 @@ class SourceParser:
         """Offset of the record that later lines may still extend (None when there is none)."""
         return self._current["offset"] if self._current is not None else None
 
-    def take(self, final: bool = False) -> tuple[pa.Table, ParseStats]:
-        """The finished records as an Arrow table, and their statistics. The record still open
-        is kept back (its continuation may be in the next batch) unless `final`."""
+    def take(self, final: bool = False) -> tuple[pa.Table, ParseStats, list[str]]:
+        """The finished records as an Arrow table, their statistics and the format that read each
+        (RAW_FORMAT for none). The record still open is kept back (its continuation may be in the
+        next batch) unless `final`."""
         records = self._records
         if final or not records:
             self._records, self._current = [], None if final else self._current
@@ -203,7 +211,8 @@ class SourceParser:
             self._records, records = [records[-1]], records[:-1]
         stats = ParseStats.of(records, self.blank)
         self.blank = 0
-        return records_to_table(records, self.source, self.received_us), stats
+        formats = [r.get("_format", RAW_FORMAT) for r in records]
+        return records_to_table(records, self.source, self.received_us), stats, formats
 
 
 def understood(line: str, clock: TimestampReader) -> bool:
@@ -285,7 +294,8 @@ def _cut_long_lines(raw: list[bytes], offsets: list[int], size: int) -> tuple[li
 
 def parse_text(text: str, source: SourceInfo, clock: TimestampReader | None = None,
                received_us: int = 0) -> tuple[pa.Table, ParseStats]:
-    """Parse a whole text at once (tests, small inputs, the parse inspector)."""
+    """Parse a whole text at once (tests, small inputs)."""
     parser = SourceParser(source, clock or TimestampReader(), received_us)
     parser.feed(*split_lines(text.encode("utf-8", "surrogateescape"), 0, MAX_RECORD_CHARS))
-    return parser.take(final=True)
+    table, stats, _ = parser.take(final=True)
+    return table, stats
