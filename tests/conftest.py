@@ -104,9 +104,10 @@ class Server:
         return self.proc.returncode
 
 
-def run_cli(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict | None = None, check: bool = True,
+            stdin: str | None = None) -> subprocess.CompletedProcess:
     result = subprocess.run([sys.executable, "-m", "venus", *args], env=env or dict(os.environ),
-                            capture_output=True, text=True, timeout=300)
+                            capture_output=True, text=True, timeout=300, input=stdin)
     if check and result.returncode != 0:
         raise AssertionError(f"venus {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result

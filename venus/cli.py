@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import socket
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -21,6 +23,9 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from venus import __version__
 from venus.config import Settings, load_settings, render_ini
 from venus.errors import VenusError
+
+if TYPE_CHECKING:
+    from venus.parse.paths import SourceInfo
 
 app = typer.Typer(help="Venus: collect, search and analyse the logs of an OpenStack cloud.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
@@ -100,7 +105,6 @@ def import_(paths: Annotated[list[str], typer.Argument(help="files, directories,
     from venus.client import connect
     from venus.ingest.files import LogFile, expand_paths, import_file
     from venus.parse.lines import ParseStats
-    from venus.parse.paths import describe_path
 
     try:
         settings = _settings(config, data_dir)
@@ -121,10 +125,7 @@ def import_(paths: Annotated[list[str], typer.Argument(help="files, directories,
 
     def import_one(f: LogFile, progress: Progress, task: TaskID) -> None:
         nonlocal byte_count
-        # A <host>/var/log/... tree names the host; otherwise the files are this machine's.
-        source = describe_path(str(f.path.absolute()), host)
-        if not source.host:
-            source = describe_path(str(f.path.absolute()), local_host)
+        source = _source_of(str(f.path.absolute()), host, local_host)
 
         def on_chunk(offset: int, result: dict) -> None:
             nonlocal byte_count
@@ -162,6 +163,76 @@ def import_(paths: Annotated[list[str], typer.Argument(help="files, directories,
     out.print(f"imported {len(files)} file(s) into {backend.where}: {total.lines:,} lines, {byte_count:,} bytes, "
               f"{total.records:,} records ({total.parsed:,} parsed, {total.raw:,} raw), "
               f"{seconds:.2f} s, {rate:,.0f} lines/s")
+
+
+def _source_of(path: str, host: str | None, local_host: str) -> SourceInfo:
+    """What import knows of a file: a <host>/var/log/... tree names the host, else `host` (from
+    --host), else the file is this machine's."""
+    from venus.parse.paths import describe_path
+
+    source = describe_path(path, host)
+    return source if source.host else describe_path(path, local_host)
+
+
+@app.command()
+def parse(files: Annotated[Optional[list[str]], typer.Argument(help="files, directories, globs, .gz; "
+                                                               "none or '-': standard input")] = None,
+          source: Annotated[Optional[str], typer.Option("--source", help="read the input as if it were this "
+                                                        "file: its path decides host, service and program")] = None,
+          host: Annotated[Optional[str], typer.Option("--host", help="host the lines come from "
+                                                      "(default: from a <host>/var/log/... path, else this machine)")] = None,
+          line_format: Annotated[Optional[str], typer.Option("--format", help="read every line with this parser "
+                                                             "(oslo, syslog, …: docs/parsing.md); default: "
+                                                             "chosen per line as at import")] = None,
+          timezone: Annotated[Optional[str], typer.Option("--timezone", help="zone of timestamps that carry "
+                                                          "none (default: [import] timezone)")] = None,
+          config: ConfigOpt = None) -> None:
+    """Show how import reads lines, one JSON record per line on standard output; nothing is stored.
+
+    Each record has the store's columns, `format` (the parser that read it, `raw` for none) and
+    `raw` (its original text). A summary goes to standard error."""
+    from venus.ingest.files import LogFile, expand_paths
+    from venus.ingest.inspect import Inspection, inspect_stream, unnamed_source
+    from venus.jsonfmt import dumps
+    from venus.parse.lines import ParseStats
+
+    names = files or ["-"]
+    try:
+        settings = load_settings(config)
+        found, problems = expand_paths([n for n in names if n != "-"])
+        for problem in problems:
+            err.print(f"[yellow]skipped[/yellow] {escape(problem)}", highlight=False)
+        inputs: list[LogFile | None] = [None] * ("-" in names) + found  # None: standard input
+        if not inputs:
+            raise VenusError("no readable file to parse", field="files")
+    except VenusError as exc:
+        _fail(exc)
+    if None in inputs and sys.stdin.isatty():
+        err.print("reading lines from the terminal; end with Ctrl-D", highlight=False)
+    local_host = socket.gethostname()
+    total = ParseStats()
+
+    def emit(records: list[dict]) -> None:
+        sys.stdout.buffer.write(b"".join(dumps(r) + b"\n" for r in records))
+
+    try:
+        for f in inputs:
+            path = source or (str(f.path.absolute()) if f else None)
+            how = Inspection(_source_of(path, host, local_host) if path else unnamed_source(host or local_host),
+                             timezone or settings.import_.timezone, f.mtime if f else None,
+                             settings.import_.max_line_bytes, line_format)
+            with f.open() if f else nullcontext(sys.stdin.buffer) as fh:
+                total.add(inspect_stream(fh, how, settings.import_.chunk_bytes, emit))
+        sys.stdout.flush()
+    except VenusError as exc:
+        _fail(exc)
+    except BrokenPipeError:
+        # `venus parse big.log | head`: the reader has what it wanted.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None
+    formats = ", ".join(f"{n:,} {name}" for name, n in sorted(total.formats.items(), key=lambda kv: -kv[1]))
+    err.print(f"{total.records:,} records from {total.lines:,} lines ({formats or 'none parsed'}; "
+              f"{total.raw:,} raw)", highlight=False)
 
 
 @app.command()

@@ -46,6 +46,8 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("auth_token", str, "", "Static API token; when set every request needs "
                "'Authorization: Bearer <token>' or 'X-Auth-Token'."),
         Option("max_body_bytes", int, 64 << 20, "Largest request body accepted, in bytes.", minimum=1024),
+        Option("max_parse_bytes", int, 4 << 20, "Largest body POST /api/v1/parse reads, in bytes: a preview "
+               "of how lines are read, answered with every record in full.", minimum=1024),
         Option("max_page_size", int, 10000, "Largest page of search results one request may ask for.", minimum=1),
         Option("auth_strategy", str, "noauth", "How /v1 requests are authenticated. 'noauth': as the original "
                "Venus, any X-Auth-Token is accepted and read as user:project (with auth_token set, only that "

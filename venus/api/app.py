@@ -34,6 +34,7 @@ from venus.api.v1.routes import MEDIA_TYPES, base_url, mount_v1
 from venus.config import Settings
 from venus.errors import BadRequest, NotFound, PayloadTooLarge
 from venus.ingest.importer import Importer
+from venus.ingest.inspect import Inspection, inspect_bytes, unnamed_source
 from venus.meta.store import open_metadata
 from venus.parse.paths import describe_path
 from venus.query import search as S
@@ -301,16 +302,31 @@ def _routes(app: FastAPI, settings: Settings) -> None:
                                          offset, body, final, mtime)
         return JSON({"ok": True, **result.as_dict()})
 
+    @app.post("/api/v1/parse", tags=["ingest"])
+    async def parse_lines(request: Request, source: Annotated[str, Query(max_length=4096)] = "",
+                          host: Annotated[str, Query(max_length=255)] = "",
+                          format: Annotated[str | None, Query(max_length=64)] = None,
+                          timezone: Annotated[str | None, Query(max_length=64)] = None,
+                          mtime: float | None = None) -> JSON:
+        """How import reads the lines of the body: every record with its fields, `format` and
+        `raw`. Nothing is stored. `source` is the path the lines would come from."""
+        body = await _read_body(request, settings.api.max_parse_bytes, "max_parse_bytes")
+        how = Inspection(describe_path(source, host or None) if source else unnamed_source(host),
+                         timezone or settings.import_.timezone, mtime, settings.import_.max_line_bytes,
+                         format or None)
+        records, stats = await run_in_threadpool(inspect_bytes, body, how)
+        return JSON({"ok": True, "records": records, "stats": stats.as_dict()})
 
-async def _read_body(request: Request, limit: int) -> bytes:
+
+async def _read_body(request: Request, limit: int, option: str = "max_body_bytes") -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"the body is {declared} bytes; the limit is {limit} ([api] max_body_bytes)",
+        raise PayloadTooLarge(f"the body is {declared} bytes; the limit is {limit} ([api] {option})",
                               field="body")
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise PayloadTooLarge(f"the body is over {limit} bytes ([api] max_body_bytes)", field="body")
+            raise PayloadTooLarge(f"the body is over {limit} bytes ([api] {option})", field="body")
         chunks.append(chunk)
     return b"".join(chunks)
