@@ -15,6 +15,7 @@ import pytest
 
 from venus.config import load_settings
 from venus.ingest.importer import Importer
+from venus.ingest.workers import ParsePool
 from venus.parse.lines import parse_text
 from venus.parse.paths import describe_path
 from venus.parse.timestamps import now_us
@@ -45,9 +46,9 @@ def store(tmp_path: Path) -> Iterator:
 
 @pytest.fixture
 def importer(store) -> Iterator[Importer]:
-    importer = Importer(store, parse_processes=1)
-    yield importer
-    importer.close()
+    pool = ParsePool(1)
+    yield Importer(store, pool)
+    pool.close()
 
 
 def insert_text(store, text: str, path: str = "/var/log/nova/nova-compute.log", host: str = "cmp1") -> None:

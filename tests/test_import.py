@@ -6,9 +6,10 @@ import os
 import pytest
 
 from tests.conftest import run_cli
-from venus.ingest.chunks import INLINE_PARSE_BYTES, parse_chunk
+from venus.ingest.chunks import parse_chunk
 from venus.ingest.files import LogFile, expand_paths, send_file
 from venus.ingest.importer import Importer, OffsetMismatch, fingerprint
+from venus.ingest.workers import INLINE_PARSE_BYTES, ParsePool
 from venus.parse.lines import split_lines
 from venus.parse.paths import describe_path
 
@@ -84,7 +85,7 @@ def test_a_one_megabyte_line_is_stored_whole(importer):
 
 
 def test_a_line_over_the_limit_is_cut_into_pieces_not_dropped(store):
-    importer = Importer(store, max_line_bytes=1024)
+    importer = Importer(store, ParsePool(1), max_line_bytes=1024)
     data = b"x" * 2500 + b"\n"
     import_all(importer, data)
     # The pieces are lines of their own (joined into one raw record here); every byte is kept.
@@ -159,7 +160,7 @@ def test_large_chunks_parsed_in_a_worker_process_store_what_parsing_in_place_sto
     assert len(text) > INLINE_PARSE_BYTES
     fp = fingerprint(text)
     result = importer.import_chunk(SRC, fp, 0, text, final=True)
-    assert importer.parser.started
+    assert importer.pool.started
     in_place = parse_chunk(SRC, text, 0, True, "UTC", None, 0, 4 << 20)
     assert result.committed_offset == len(text) and result.stats == in_place.stats
     stored = store.query("SELECT offset, level, message FROM logs ORDER BY offset").rows

@@ -20,7 +20,7 @@ TRACEBACK = [f"2026-05-06 18:06:59.100 23 ERROR nova.compute.manager [req-{U} - 
              "2026-05-06 18:06:59.100 23 ERROR nova.compute.manager Traceback (most recent call last):",
              "2026-05-06 18:06:59.100 23 ERROR nova.compute.manager oslo_messaging.exceptions.MessagingTimeout: "
              "Timed out"]
-BARE = [f"2026-05-06 18:07:00.000 23 WARNING nova.virt.libvirt.driver [-] bare traceback follows",
+BARE = ["2026-05-06 18:07:00.000 23 WARNING nova.virt.libvirt.driver [-] bare traceback follows",
         "Traceback (most recent call last):", '  File "/usr/lib/python3/x.py", line 1, in <module>',
         "ValueError: boom"]
 

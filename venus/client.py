@@ -13,6 +13,7 @@ from venus.analysis.chain import call_chain
 from venus.config import Settings
 from venus.errors import StoreUnavailable, VenusError
 from venus.ingest.importer import Importer
+from venus.ingest.workers import ParsePool
 from venus.parse.paths import SourceInfo
 from venus.query import search as S
 from venus.store import open_store
@@ -95,12 +96,13 @@ class HttpBackend:
 class LocalBackend:
     """The store in this process: the data directory opened by the CLI (refused, with the holder's
     name, when a server has it), or the server's own store and importer (the demo loader).
-    `close()` closes the store and the importer."""
+    `close()` closes the store and the parse pool it started."""
 
     def __init__(self, store: ClickHouseStore, settings: Settings, importer: Importer | None = None) -> None:
         self.store = store
-        self.importer = importer or Importer(store, settings.import_.timezone, settings.import_.max_line_bytes,
-                                             settings.import_.parse_processes)
+        self._own_pool = None if importer else ParsePool(settings.import_.parse_processes)
+        self.importer = importer or Importer(store, self._own_pool, settings.import_.timezone,
+                                             settings.import_.max_line_bytes)
         self.where = str(settings.data_path)
 
     def search(self, q, since, until, limit, cursor, total):  # type: ignore[no-untyped-def]
@@ -123,7 +125,8 @@ class LocalBackend:
         return self.importer.import_chunk(source, fp, offset, data, final, mtime).as_dict()
 
     def close(self) -> None:
-        self.importer.close()
+        if self._own_pool is not None:
+            self._own_pool.close()
         self.store.close()
 
 

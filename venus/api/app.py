@@ -35,6 +35,7 @@ from venus.config import Settings
 from venus.errors import BadRequest, NotFound, PayloadTooLarge
 from venus.ingest.importer import Importer
 from venus.ingest.inspect import Inspection, inspect_bytes, unnamed_source
+from venus.ingest.workers import ParsePool
 from venus.meta.store import open_metadata
 from venus.parse.paths import describe_path
 from venus.query import search as S
@@ -68,9 +69,8 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
         config = meta.seed_config({"log_save_days": str(settings.storage.retention_days),
                                    "anomaly_record_save_days": "30", "log_max_gb": "100"})
         store.set_retention(int(config["log_save_days"]))
-        app.state.importer = importer = Importer(store, settings.import_.timezone,
-                                                 settings.import_.max_line_bytes,
-                                                 settings.import_.parse_processes)
+        app.state.parse_pool = pool = ParsePool(settings.import_.parse_processes)
+        app.state.importer = Importer(store, pool, settings.import_.timezone, settings.import_.max_line_bytes)
         log.info("store open (%s), metadata in %s", store.dsn, meta.safe_url)
         jobs = [PeriodicJob("housekeeping", 600, lambda: housekeeping(store, meta)).start()]
         if settings.v1.anomaly_detect_interval:
@@ -84,7 +84,7 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
         finally:
             for job in jobs:
                 job.stop()
-            importer.close()
+            pool.close()
             meta.close()
             store.close()
             log.info("store closed")

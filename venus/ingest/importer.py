@@ -22,7 +22,8 @@ import threading
 from dataclasses import dataclass
 
 from venus.errors import VenusError
-from venus.ingest.chunks import ChunkParser
+from venus.ingest.chunks import parse_chunk
+from venus.ingest.workers import ParsePool
 from venus.parse.lines import ParseStats
 from venus.parse.paths import SourceInfo
 from venus.parse.timestamps import now_us, zone
@@ -59,13 +60,13 @@ class ChunkResult:
 class Importer:
     """Imports chunks into a store; used by the server's import endpoint and by direct imports."""
 
-    def __init__(self, store: ClickHouseStore, timezone: str = "UTC", max_line_bytes: int = 4 << 20,
-                 parse_processes: int = 0) -> None:
+    def __init__(self, store: ClickHouseStore, pool: ParsePool, timezone: str = "UTC",
+                 max_line_bytes: int = 4 << 20) -> None:
         zone(timezone)  # an unknown zone fails here, not in the first chunk
         self.store = store
         self.timezone = timezone
         self.max_line_bytes = max_line_bytes
-        self.parser = ChunkParser(parse_processes)
+        self.pool = pool
         self._checkpoints: dict[tuple[str, str, str], int] = {}
         self._checkpoints_lock = threading.Lock()
 
@@ -100,8 +101,8 @@ class Importer:
             if end <= expected:
                 return ChunkResult(expected, ParseStats(), skipped=True)
             raise OffsetMismatch(expected, offset)
-        parsed = self.parser.parse(source, data, offset, final, self.timezone, mtime, now_us(),
-                                   self.max_line_bytes)
+        parsed = self.pool.run(len(data), parse_chunk, source, data, offset, final, self.timezone, mtime,
+                               now_us(), self.max_line_bytes)
         key = f"{source.host}\0{source.path}\0{fp}\0{offset}\0{parsed.end}"
         token = hashlib.sha1(key.encode()).hexdigest()
         self.store.insert(parsed.table, dedup_token=token)
@@ -109,6 +110,3 @@ class Importer:
             self._save_checkpoint(source.host, source.path, fp, parsed.end)
         return ChunkResult(parsed.end, parsed.stats)
 
-    def close(self) -> None:
-        """Stop the parsing workers (the store is its owner's to close)."""
-        self.parser.close()
