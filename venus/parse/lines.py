@@ -215,10 +215,15 @@ class SourceParser:
         return records_to_table(records, self.source, self.received_us), stats, formats
 
 
+def parse_line(line: str, clock: TimestampReader) -> dict | None:
+    """The fields of one line as a fresh SourceParser reads it (its format in `_format`), or None
+    when no format reads it."""
+    return SourceParser(_NOWHERE, clock, 0)._parse_any(line)
+
+
 def understood(line: str, clock: TimestampReader) -> bool:
-    """Whether a format reads this line (so that it would start a record of its own), as a fresh
-    SourceParser decides it."""
-    return SourceParser(_NOWHERE, clock, 0)._parse_any(line) is not None
+    """Whether a format reads this line (so that it would start a record of its own)."""
+    return parse_line(line, clock) is not None
 
 
 _NOWHERE = SourceInfo(host="", service="", program="", path="")

@@ -92,6 +92,24 @@ def parse_syslog_line(line: str, clock: TimestampReader) -> dict | None:
     return _finish(fields, message, ts, pri, clock)
 
 
+def program_message(program: str, message: str, clock: TimestampReader) -> dict | None:
+    """What a program's message says beyond the syslog header, or None: HAProxy's access fields,
+    the kernel's uptime, an OpenStack service's oslo.log line (journald and rsyslog carry them with
+    or without their own header). The fields' `message` is what is left of the message."""
+    base = program.split("(", 1)[0]
+    if base == "haproxy":
+        return parse_haproxy_message(message)
+    if base == "kernel":
+        m = _KERNEL_UPTIME.match(message)
+        return {"attrs": {"uptime": m.group(1)}, "message": message[m.end():]} if m else None
+    if message[:1].isupper() or message[:1].isdigit():
+        inner = oslo.parse_oslo_line(message, clock) if message[:1].isdigit() else oslo.parse_bare_oslo(message)
+        if inner:
+            inner.pop("_header", None)
+        return inner
+    return None
+
+
 def _finish(fields: dict, message: str, ts: int | None, pri: int | None, clock: TimestampReader) -> dict:
     if ts is not None:
         fields["ts"] = ts
@@ -99,19 +117,8 @@ def _finish(fields: dict, message: str, ts: int | None, pri: int | None, clock: 
     base = program.split("(", 1)[0]
     if base:
         fields["service"] = service_of(base)
-    inner = None
-    if base == "haproxy":
-        inner = parse_haproxy_message(message)
-    elif base == "kernel":
-        m = _KERNEL_UPTIME.match(message)
-        if m:
-            fields.setdefault("attrs", {})["uptime"] = m.group(1)
-            message = message[m.end():]
-    elif message[:1].isupper() or message[:1].isdigit():
-        # journald and rsyslog carry oslo.log lines from OpenStack services, with or without their header.
-        inner = oslo.parse_oslo_line(message, clock) if message[:1].isdigit() else oslo.parse_bare_oslo(message)
+    inner = program_message(base, message, clock)
     if inner:
-        inner.pop("_header", None)
         merge(fields, inner)
         message = inner.get("message", message)
     if pri is not None:

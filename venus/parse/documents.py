@@ -1,0 +1,203 @@
+"""Structured events (JSON documents from log shippers) → the fields of a record.
+
+kolla's fluentd, Fluent Bit, Filebeat, Logstash, Vector and the OpenStack fluent handler send
+documents, not lines. Each names the same things differently:
+
+    kolla fluentd   Payload, Hostname, programname, log_level, python_module, Pid, Timestamp,
+                    @timestamp, request_id, global_request_id, user_id, tenant_id, ..., Logger
+    Filebeat        message, @timestamp, host.name, log.file.path, log.level, process.pid
+    Fluent Bit      log (tail), message, date/@timestamp, host
+    Vector          message, timestamp, host, source_type
+
+`parse_document` takes the first name found for each column (DOCUMENT_FIELDS), reads the
+message with the line parsers when the shipper did not split it (a whole oslo.log or syslog line
+in `message`) or split it only partly (kolla's regex leaves `[-]` and legacy context blocks, the
+instance prefix and the access fields in `Payload`), and keeps every other field in `attrs`
+(nested keys joined with dots, values as text). It never fails on content: a document with
+nothing usable is a record with level UNKNOWN and the document as its message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from venus.model import infer_level, normalise_level
+from venus.parse import oslo
+from venus.parse.fields import merge
+from venus.parse.lines import parse_line
+from venus.parse.paths import describe_path, service_of
+from venus.parse.syslog import program_message
+from venus.parse.timestamps import TimestampReader
+
+# Column ← document keys, first found wins. Dotted keys are nested objects (Filebeat's ECS) or
+# literal dotted names; both are looked up.
+DOCUMENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "message": ("Payload", "message", "log", "msg", "MESSAGE", "short_message", "full_message", "body"),
+    "ts": ("@timestamp", "Timestamp", "timestamp", "time", "date", "ts", "eventTime"),
+    "host": ("Hostname", "host.name", "host.hostname", "hostname", "host", "agent.hostname", "HOSTNAME",
+             "_HOSTNAME"),
+    "program": ("programname", "program", "ident", "SYSLOG_IDENTIFIER", "syslog_identifier", "appname", "app",
+                "process.name", "container_name"),
+    "service": ("service.name", "service"),
+    "source": ("log.file.path", "source", "path", "filename", "file"),
+    "level": ("log_level", "log.level", "level", "severity", "severity_label", "loglevel", "levelname"),
+    "logger": ("python_module", "logger", "logger_name"),
+    "pid": ("Pid", "pid", "process.pid", "_PID", "process"),
+    "request_id": ("request_id",),
+    "global_request_id": ("global_request_id",),
+    "user_id": ("user_id",),
+    "project_id": ("tenant_id", "project_id"),
+    "domain_id": ("domain_id",),
+    "user_domain": ("user_domain", "user_domain_id"),
+    "project_domain": ("project_domain", "project_domain_id"),
+    "instance_id": ("instance_id", "instance_uuid", "instance.uuid"),
+}
+# Keys a shipper adds that say nothing of the event: dropped rather than kept in attrs.
+_NOISE = frozenset({"_id", "_index", "_type", "@version", "Timestamp", "tag", "fluent_tag"})
+# kolla's `Logger` is "openstack.<service>" (the service directory), not a Python logger.
+_KOLLA_LOGGER_PREFIX = "openstack."
+MAX_ATTR_CHARS = 32 << 10  # a value longer than this is cut in attrs (the message is never cut)
+
+
+def parse_document(doc: Mapping[str, Any], clock: TimestampReader) -> dict:
+    """The record fields of one document; see the module doc."""
+    rest = dict(doc)
+    found = {column: _take(rest, names) for column, names in DOCUMENT_FIELDS.items()}
+    kolla_logger = rest.pop("Logger", None)
+    if rest.get("system_scope") in ("-", "None", ""):
+        del rest["system_scope"]  # kolla's context field, empty as a rule
+    message = _text(found.pop("message"))
+    level_word = _text(found.pop("level"))
+    level = normalise_level(level_word) if level_word else ""
+    if level_word and not level:
+        rest["level"] = level_word  # a level Venus does not know (journald's "6"): kept
+    split = bool(level) or found["logger"] is not None
+
+    # What the message says: fields the document does not give itself come from there.
+    fields: dict = {}
+    read = False
+    if message and not split:
+        parsed = parse_line(message.rstrip("\r\n"), clock)  # the whole line in one field
+        if parsed is not None:
+            for private in ("_header", "_format", "_context"):
+                parsed.pop(private, None)
+            fields, read = parsed, True
+    elif message and found["logger"] is not None and message[:1] in (" ", "["):
+        # kolla's regex took the header and, for 8-token blocks, the context: the rest is read here.
+        fields = oslo.parse_oslo_body(message.lstrip(" "), level, {})
+        fields.pop("_context", None)
+        read = True
+    message = fields.pop("message", message)
+    program = _text(found["program"])
+    if not read and program:
+        inner = program_message(program, message, clock)  # kolla's syslog input: HAProxy, kernel, ...
+        if inner:
+            message = inner.pop("message", message)
+            merge(fields, inner)
+
+    if level:
+        fields.setdefault("level", level)
+    ts = _time(found.pop("ts"), clock) if "ts" not in fields else None
+    if ts is not None:
+        fields["ts"] = ts
+    elif "ts" not in fields and "@timestamp" in doc:
+        rest["@timestamp"] = doc["@timestamp"]  # a time Venus cannot read: kept, not lost
+    for column, value in found.items():
+        if value is None or column in fields:
+            continue
+        text = _text(value)
+        if column == "pid":
+            if text.isdigit() and int(text) < 1 << 32:
+                fields["pid"] = int(text)
+            elif text:
+                rest["pid"] = text
+        elif text not in ("", "-", "None"):
+            fields[column] = text.removeprefix("req-") if column.endswith("request_id") else text
+
+    if "service" not in fields:
+        if isinstance(kolla_logger, str) and kolla_logger.startswith(_KOLLA_LOGGER_PREFIX):
+            fields["service"] = kolla_logger[len(_KOLLA_LOGGER_PREFIX):]
+        elif fields.get("program"):
+            fields["service"] = service_of(fields["program"])
+        elif fields.get("source"):
+            described = describe_path(fields["source"])
+            fields.setdefault("program", described.program)
+            fields["service"] = described.service
+    elif kolla_logger is not None:
+        rest["Logger"] = kolla_logger
+
+    attrs = fields.pop("attrs", {})
+    _flatten(rest, "", attrs)
+    if attrs:
+        fields["attrs"] = attrs
+    if not message:
+        # Nothing to call the message: the document is, and it says nothing of its level.
+        message = orjson.dumps(doc, default=str).decode()
+        fields.setdefault("level", "UNKNOWN")
+    fields["message"] = message
+    fields.setdefault("level", infer_level(message))
+    return fields
+
+
+def _take(doc: dict, names: tuple[str, ...]) -> Any:
+    """Remove and return the first of `names` the document has as a value (not an object): a
+    literal key, or a dotted path into nested objects (what is left empty is removed too)."""
+    for name in names:
+        value = doc.get(name)
+        if value is not None and not isinstance(value, Mapping):
+            del doc[name]
+            return value
+        if "." in name:
+            head, _, tail = name.partition(".")
+            inner = doc.get(head)
+            if isinstance(inner, Mapping):
+                inner = dict(inner)
+                value = _take(inner, (tail,))
+                if value is not None:
+                    if inner:
+                        doc[head] = inner
+                    else:
+                        del doc[head]
+                    return value
+    return None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return orjson.dumps(value, default=str).decode()
+
+
+def _time(value: Any, clock: TimestampReader) -> int | None:
+    """Microseconds since the epoch from an ISO 8601 string or an epoch number (s, ms, µs or ns)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        magnitude = abs(value)
+        scale = 1e6 if magnitude < 1e11 else 1e3 if magnitude < 1e14 else 1 if magnitude < 1e17 else 1e-3
+        return int(value * scale)
+    if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-":
+        return clock.iso(value)
+    if isinstance(value, str) and value.replace(".", "", 1).isdigit():
+        return _time(float(value), clock)
+    return None
+
+
+def _flatten(value: Mapping, prefix: str, out: dict[str, str]) -> None:
+    for key, item in value.items():
+        if not prefix and key in _NOISE:
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(item, Mapping) and item:
+            _flatten(item, f"{name}.", out)
+        elif item is not None:
+            out[name] = _text(item)[:MAX_ATTR_CHARS]
