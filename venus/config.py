@@ -76,8 +76,17 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("chunk_bytes", int, 8 << 20, "Bytes of a file sent or parsed as one batch.", minimum=4096),
         Option("max_line_bytes", int, 4 << 20, "Longer lines are cut into pieces of this size (none is dropped).",
                minimum=1024),
-        Option("parse_processes", int, 0, "Worker processes that parse imported chunks; 0 is one per CPU "
+        Option("parse_processes", int, 0, "Worker processes that parse imported chunks and large received "
+               "batches; 0 is one per CPU "
                "(at most 8).", minimum=0),
+    ),
+    "receivers": (
+        Option("max_pending_bytes", int, 256 << 20, "Bytes of received records that may wait to be written; past "
+               "it receivers push back (HTTP 429 with Retry-After, slower TCP reads).", minimum=1 << 20),
+        Option("elasticsearch_path", str, "/elasticsearch", "Path prefix of the Elasticsearch-compatible ingest "
+               "(_bulk) on the API port; empty turns it off there."),
+        Option("elasticsearch_port", int, 0, "A port of its own for the Elasticsearch-compatible ingest, at its "
+               "root as shippers expect (e.g. 9200); 0: none.", minimum=0),
     ),
     "analysis": (
         Option("typical_errors_file", str, "", "A TOML file of your own typical-error signatures, added to the "

@@ -6,7 +6,6 @@ else (the CLI, tests, shippers) talks to it over these routes.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import re
@@ -28,14 +27,19 @@ from venus.analysis.latency import SORTS as LATENCY_SORTS
 from venus.analysis.latency import latency_table
 from venus.analysis.stats import MAX_DIMENSIONS, crosstab
 from venus.analysis.typical import load_catalogue, pick, typical_stats
+from venus.api.auth import presented_token, token_accepted
+from venus.api.bodies import read_body
+from venus.api.elasticsearch import elasticsearch_app
 from venus.api.errors import error_response, install_error_handlers
+from venus.api.ports import HttpPort
 from venus.api.responses import JSON
 from venus.api.v1.routes import MEDIA_TYPES, base_url, mount_v1
 from venus.config import Settings
-from venus.errors import BadRequest, NotFound, PayloadTooLarge
+from venus.errors import BadRequest, NotFound
 from venus.ingest.importer import Importer
 from venus.ingest.inspect import Inspection, inspect_bytes, unnamed_source
 from venus.ingest.workers import ParsePool
+from venus.ingest.writer import RecordWriter
 from venus.meta.store import open_metadata
 from venus.parse.paths import describe_path
 from venus.query import search as S
@@ -71,6 +75,15 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
         store.set_retention(int(config["log_save_days"]))
         app.state.parse_pool = pool = ParsePool(settings.import_.parse_processes)
         app.state.importer = Importer(store, pool, settings.import_.timezone, settings.import_.max_line_bytes)
+        app.state.writer = writer = RecordWriter(store, settings.receivers.max_pending_bytes)
+        ports: list[HttpPort] = []
+        if es_app is not None:
+            es_app.state.pool, es_app.state.writer = pool, writer
+            if settings.receivers.elasticsearch_port:
+                ports.append(HttpPort(es_app, settings.api.host, settings.receivers.elasticsearch_port,
+                                      "Elasticsearch-compatible ingest"))
+        for port in ports:
+            await port.start()
         log.info("store open (%s), metadata in %s", store.dsn, meta.safe_url)
         jobs = [PeriodicJob("housekeeping", 600, lambda: housekeeping(store, meta)).start()]
         if settings.v1.anomaly_detect_interval:
@@ -82,6 +95,9 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
         try:
             yield
         finally:
+            for port in ports:
+                await port.stop()
+            writer.close()  # commits what was received and not yet written
             for job in jobs:
                 job.stop()
             pool.close()
@@ -100,11 +116,8 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
         path = request.url.path
         token = settings.api.auth_token
         public = path in PUBLIC_PATHS or OTHER_VERSION.fullmatch(path) is not None
-        given = request.headers.get("x-auth-token") or ""
-        auth = request.headers.get("authorization", "")
-        if auth.lower().startswith("bearer "):
-            given = auth[7:].strip()
-        if token and not public and not hmac.compare_digest(given.encode(), token.encode()):
+        given = presented_token(request.headers)
+        if not public and not token_accepted(token, given):
             return error_response(401, "authentication required: send 'Authorization: Bearer <token>'",
                                   "Authorization")
         is_v1 = path == "/v1" or path.startswith("/v1/")
@@ -124,6 +137,10 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
 
     _routes(app, settings)
     mount_v1(app)
+    es_app = elasticsearch_app(settings) if (settings.receivers.elasticsearch_path
+                                             or settings.receivers.elasticsearch_port) else None
+    if es_app is not None and settings.receivers.elasticsearch_path:
+        app.mount(check_mount_path(settings.receivers.elasticsearch_path, "[receivers] elasticsearch_path"), es_app)
 
     @app.get("/{version}", include_in_schema=False)
     def other_version(request: Request, version: str) -> JSON:
@@ -145,6 +162,15 @@ class Identity:
     user: str
     project: str
     roles: tuple[str, ...] = ("admin",)
+
+
+def check_mount_path(path: str, option: str) -> str:
+    """A path prefix for a mounted app: /something, not a path of the API itself."""
+    path = path.rstrip("/")
+    if not re.fullmatch(r"(/[\w.~-]+)+", path) or path.split("/")[1] in ("api", "v1", "docs", "healthz"):
+        raise BadRequest(f"{option}: {path!r} should be a path such as /elasticsearch, outside /api and /v1",
+                         field=option)
+    return path
 
 
 def identity_from_token(token: str) -> Identity:
@@ -296,7 +322,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
                            mtime: float | None = None) -> JSON:
         """Import a chunk of whole lines of a file, starting at byte `offset`. The answer's
         `committed_offset` is where the next chunk starts (see docs/import.md)."""
-        body = await _read_body(request, settings.api.max_body_bytes)
+        body = await read_body(request, settings.api.max_body_bytes)
         source = describe_path(path, host or None)
         result = await run_in_threadpool(request.app.state.importer.import_chunk, source, fingerprint,
                                          offset, body, final, mtime)
@@ -310,23 +336,9 @@ def _routes(app: FastAPI, settings: Settings) -> None:
                           mtime: float | None = None) -> JSON:
         """How import reads the lines of the body: every record with its fields, `format` and
         `raw`. Nothing is stored. `source` is the path the lines would come from."""
-        body = await _read_body(request, settings.api.max_parse_bytes, "max_parse_bytes")
+        body = await read_body(request, settings.api.max_parse_bytes, "max_parse_bytes")
         how = Inspection(describe_path(source, host or None) if source else unnamed_source(host),
                          timezone or settings.import_.timezone, mtime, settings.import_.max_line_bytes,
                          format or None)
         records, stats = await run_in_threadpool(inspect_bytes, body, how)
         return JSON({"ok": True, "records": records, "stats": stats.as_dict()})
-
-
-async def _read_body(request: Request, limit: int, option: str = "max_body_bytes") -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"the body is {declared} bytes; the limit is {limit} ([api] {option})",
-                              field="body")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"the body is over {limit} bytes ([api] {option})", field="body")
-        chunks.append(chunk)
-    return b"".join(chunks)

@@ -1,0 +1,138 @@
+"""Receiver benchmark: sustained ingest through `_bulk` into a real server on loopback.
+
+    python benchmarks/ingest.py --seconds 60
+
+Documents are what kolla's fluentd sends: the demo cloud's oslo.log lines split by kolla's own
+regex (reference/protocols.md §1.1) into Timestamp, Pid, log_level, python_module, the context
+fields and Payload. Bodies of 5,000 documents are serialised before the clock starts (the figure
+is the server's, not the Python client's), then sent by a few concurrent connections for
+`--seconds`; a line counts once its request was answered 200 (committed). Prints JSON: lines/s,
+MB/s of NDJSON, the server's peak RSS (with its parse workers), and the 429s seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench import RssWatch, free_port, tree_for  # noqa: E402
+
+# kolla-ansible's fluentd oslo.log regex (ansible/roles/fluentd/templates/conf/input/00-global.conf.j2).
+KOLLA_OSLO = re.compile(
+    r"^(?P<Timestamp>\S+ \S+) (?P<Pid>\d+) (?P<log_level>\S+) (?P<python_module>\S+) "
+    r"((?:\[)(?:None|req-)(?P<global_request_id>\S+)? (?:None|req-)(?P<request_id>\S+) (?P<user_id>\S+) "
+    r"(?P<tenant_id>\S+) (?P<domain_id>\S+) (?P<system_scope>\S+) (?P<user_domain>\S+) (?P<project_domain>\S+)"
+    r"(?:\]))?(?P<Payload>.*)?$")
+DOCS_PER_BODY = 5000
+
+
+def kolla_bodies(tree: Path, limit: int) -> tuple[list[bytes], int]:
+    """NDJSON bodies of kolla documents from the tree's OpenStack files; and how many documents."""
+    lines: list[bytes] = []
+    for path in sorted(tree.rglob("*.log")):
+        parts = path.relative_to(tree).parts
+        if "kolla" not in parts or len(lines) >= limit:
+            continue
+        host, service, program = parts[0], parts[-2], path.stem
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                m = KOLLA_OSLO.match(line.rstrip("\n"))
+                if m is None:
+                    continue  # a traceback line: fluentd's multiline joins it to the record before
+                doc = {k: v for k, v in m.groupdict().items() if v is not None}
+                doc.update(Hostname=host, Logger=f"openstack.{service}", programname=program,
+                           **{"@timestamp": doc["Timestamp"].replace(" ", "T") + "000000+00:00"})
+                lines.append(b'{"create":{"_index":"flog-bench"}}\n' + orjson.dumps(doc) + b"\n")
+                if len(lines) >= limit:
+                    break
+    bodies = [b"".join(lines[i:i + DOCS_PER_BODY]) for i in range(0, len(lines), DOCS_PER_BODY)]
+    return bodies, len(lines)
+
+
+def run_ingest_benchmark(tree: Path, work: Path, seconds: float, connections: int = 4) -> dict:
+    bodies, docs = kolla_bodies(tree, 400_000)
+    data_dir = work / "ingest-store"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "VENUS_DATA_DIR": str(data_dir)}
+    server = subprocess.Popen([sys.executable, "-m", "venus", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(f"{url}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        watch = RssWatch(server.pid)
+        watch.start()
+        sent = {"lines": 0, "bytes": 0, "retries": 0}
+        lock = threading.Lock()
+        deadline = time.perf_counter() + seconds
+
+        def send(worker: int) -> None:
+            with httpx.Client(base_url=url, timeout=120,
+                              headers={"Content-Type": "application/x-ndjson"}) as http:
+                i = worker
+                while time.perf_counter() < deadline:
+                    body = bodies[i % len(bodies)]
+                    resp = http.post("/elasticsearch/_bulk", content=body)
+                    if resp.status_code == 429:
+                        with lock:
+                            sent["retries"] += 1
+                        time.sleep(float(resp.headers.get("retry-after", "1")))
+                        continue
+                    resp.raise_for_status()
+                    with lock:
+                        sent["lines"] += body.count(b"\n") // 2
+                        sent["bytes"] += len(body)
+                    i += connections
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=send, args=(w,)) for w in range(connections)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+        watch.stop.set()
+        stored = httpx.get(f"{url}/api/v1/count", params={"q": "attrs.index:flog-bench"}, timeout=120).json()["count"]
+        return {"bulk": {"seconds": round(elapsed, 1), "lines": sent["lines"], "stored": stored,
+                         "lines_per_s": round(sent["lines"] / elapsed), "mb_per_s": round(sent["bytes"] / elapsed / 1e6, 1),
+                         "connections": connections, "docs_per_request": DOCS_PER_BODY, "distinct_docs": docs,
+                         "retries_429": sent["retries"], "server_peak_rss_mb": round(watch.peak / 2**20)}}
+    finally:
+        server.terminate()
+        server.wait(60)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=1_000_000, help="size of the generated tree the documents come from")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--connections", type=int, default=4)
+    ap.add_argument("--work", type=Path, default=ROOT / "bench-data")
+    args = ap.parse_args()
+    args.work.mkdir(exist_ok=True)
+    tree, _ = tree_for(args.lines, args.seed, args.work)
+    print(json.dumps(run_ingest_benchmark(tree, args.work, args.seconds, args.connections), indent=2))
+
+
+if __name__ == "__main__":
+    main()
