@@ -107,6 +107,8 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=5_000_000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--work", type=Path, default=ROOT / "bench-data")
+    ap.add_argument("--ingest-seconds", type=float, default=60,
+                    help="sustained _bulk ingest into a fresh server (benchmarks/ingest.py); 0 skips it")
     args = ap.parse_args()
     args.work.mkdir(exist_ok=True)
     tree, gen = tree_for(args.lines, args.seed, args.work)
@@ -160,10 +162,14 @@ def main() -> None:
             "queries_median_ms": queries,
             "machine": {"cores": os.cpu_count(), "generate_seconds": gen["generate_seconds"]},
         }
-        print(json.dumps(report, indent=2))
     finally:
         server.terminate()
         server.wait(60)
+    if args.ingest_seconds:
+        from benchmarks.ingest import run_ingest_benchmark
+
+        report["ingest"] = run_ingest_benchmark(tree, args.work, args.ingest_seconds)
+    print(json.dumps(report, indent=2))
 
 
 def run_queries(http: httpx.Client, tree: Path, gen: dict) -> dict:

@@ -32,8 +32,8 @@ from venus.parse.paths import describe_path, service_of
 from venus.parse.syslog import program_message
 from venus.parse.timestamps import TimestampReader
 
-# Column ← document keys, first found wins. Dotted keys are nested objects (Filebeat's ECS) or
-# literal dotted names; both are looked up.
+# Column ← document keys, first found wins. A dotted key is a path into nested objects (Filebeat's
+# ECS) or a literal dotted name: documents are flattened first, so both are found.
 DOCUMENT_FIELDS: dict[str, tuple[str, ...]] = {
     "message": ("Payload", "message", "log", "msg", "MESSAGE", "short_message", "full_message", "body"),
     "ts": ("@timestamp", "Timestamp", "timestamp", "time", "date", "ts", "eventTime"),
@@ -55,6 +55,9 @@ DOCUMENT_FIELDS: dict[str, tuple[str, ...]] = {
     "project_domain": ("project_domain", "project_domain_id"),
     "instance_id": ("instance_id", "instance_uuid", "instance.uuid"),
 }
+_COLUMN_OF = {name: (column, rank)
+              for column, names in DOCUMENT_FIELDS.items() for rank, name in enumerate(names)}
+assert len(_COLUMN_OF) == sum(map(len, DOCUMENT_FIELDS.values())), "a key may name one column only"
 # Keys a shipper adds that say nothing of the event: dropped rather than kept in attrs.
 _NOISE = frozenset({"_id", "_index", "_type", "@version", "Timestamp", "tag", "fluent_tag"})
 # kolla's `Logger` is "openstack.<service>" (the service directory), not a Python logger.
@@ -64,8 +67,16 @@ MAX_ATTR_CHARS = 32 << 10  # a value longer than this is cut in attrs (the messa
 
 def parse_document(doc: Mapping[str, Any], clock: TimestampReader) -> dict:
     """The record fields of one document; see the module doc."""
-    rest = dict(doc)
-    found = {column: _take(rest, names) for column, names in DOCUMENT_FIELDS.items()}
+    rest: dict[str, Any] = {}  # every value of the document by its dotted path; what is left goes to attrs
+    _flatten(doc, "", rest)
+    chosen: dict[str, tuple[int, str]] = {}
+    for path in rest:
+        hit = _COLUMN_OF.get(path)
+        if hit is not None and (hit[0] not in chosen or hit[1] < chosen[hit[0]][0]):
+            chosen[hit[0]] = (hit[1], path)
+    found = dict.fromkeys(DOCUMENT_FIELDS)
+    for column, (_, path) in chosen.items():
+        found[column] = rest.pop(path)
     kolla_logger = rest.pop("Logger", None)
     if rest.get("system_scope") in ("-", "None", ""):
         del rest["system_scope"]  # kolla's context field, empty as a rule
@@ -100,11 +111,13 @@ def parse_document(doc: Mapping[str, Any], clock: TimestampReader) -> dict:
 
     if level:
         fields.setdefault("level", level)
-    ts = _time(found.pop("ts"), clock) if "ts" not in fields else None
-    if ts is not None:
-        fields["ts"] = ts
-    elif "ts" not in fields and "@timestamp" in doc:
-        rest["@timestamp"] = doc["@timestamp"]  # a time Venus cannot read: kept, not lost
+    raw_ts = found.pop("ts")
+    if "ts" not in fields and raw_ts is not None:
+        ts = _time(raw_ts, clock)
+        if ts is not None:
+            fields["ts"] = ts
+        else:
+            rest[chosen["ts"][1]] = raw_ts  # a time Venus cannot read: kept, not lost
     for column, value in found.items():
         if value is None or column in fields:
             continue
@@ -113,7 +126,7 @@ def parse_document(doc: Mapping[str, Any], clock: TimestampReader) -> dict:
             if text.isdigit() and int(text) < 1 << 32:
                 fields["pid"] = int(text)
             elif text:
-                rest["pid"] = text
+                rest[chosen["pid"][1]] = value  # not a process id after all: kept as it came
         elif text not in ("", "-", "None"):
             fields[column] = text.removeprefix("req-") if column.endswith("request_id") else text
 
@@ -130,7 +143,7 @@ def parse_document(doc: Mapping[str, Any], clock: TimestampReader) -> dict:
         rest["Logger"] = kolla_logger
 
     attrs = fields.pop("attrs", {})
-    _flatten(rest, "", attrs)
+    attrs.update((path, _text(value)[:MAX_ATTR_CHARS]) for path, value in rest.items() if path not in _NOISE)
     if attrs:
         fields["attrs"] = attrs
     if not message:
@@ -142,34 +155,11 @@ def parse_document(doc: Mapping[str, Any], clock: TimestampReader) -> dict:
     return fields
 
 
-def _take(doc: dict, names: tuple[str, ...]) -> Any:
-    """Remove and return the first of `names` the document has as a value (not an object): a
-    literal key, or a dotted path into nested objects (what is left empty is removed too)."""
-    for name in names:
-        value = doc.get(name)
-        if value is not None and not isinstance(value, Mapping):
-            del doc[name]
-            return value
-        if "." in name:
-            head, _, tail = name.partition(".")
-            inner = doc.get(head)
-            if isinstance(inner, Mapping):
-                inner = dict(inner)
-                value = _take(inner, (tail,))
-                if value is not None:
-                    if inner:
-                        doc[head] = inner
-                    else:
-                        del doc[head]
-                    return value
-    return None
-
-
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
-    if isinstance(value, str):
-        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -192,12 +182,10 @@ def _time(value: Any, clock: TimestampReader) -> int | None:
     return None
 
 
-def _flatten(value: Mapping, prefix: str, out: dict[str, str]) -> None:
+def _flatten(value: Mapping, prefix: str, out: dict[str, Any]) -> None:
+    """Every value that is not an object, by its dotted path (an empty object is nothing)."""
     for key, item in value.items():
-        if not prefix and key in _NOISE:
-            continue
-        name = f"{prefix}{key}"
-        if isinstance(item, Mapping) and item:
-            _flatten(item, f"{name}.", out)
+        if type(item) is dict or isinstance(item, Mapping):  # the type test first: it is most of the time
+            _flatten(item, f"{prefix}{key}.", out)
         elif item is not None:
-            out[name] = _text(item)[:MAX_ATTR_CHARS]
+            out[f"{prefix}{key}"] = item
