@@ -38,6 +38,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_server(data_dir: Path) -> tuple[subprocess.Popen, str, dict]:
+    """`venus serve` on a fresh data directory and a free port, once it answers: the process, its
+    URL and the environment that points the CLI at it."""
+    shutil.rmtree(data_dir, ignore_errors=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "VENUS_DATA_DIR": str(data_dir), "VENUS_URL": url}
+    server = subprocess.Popen([sys.executable, "-m", "venus", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            httpx.get(f"{url}/healthz", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return server, url, env
+
+
 def tree_for(lines: int, seed: int, base: Path) -> tuple[Path, dict]:
     tree = base / f"tree-{lines}-{seed}"
     meta = tree.with_suffix(".json")
@@ -113,20 +131,8 @@ def main() -> None:
     args.work.mkdir(exist_ok=True)
     tree, gen = tree_for(args.lines, args.seed, args.work)
     raw = raw_size(tree)
-    data_dir = args.work / "store"
-    shutil.rmtree(data_dir, ignore_errors=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "VENUS_DATA_DIR": str(data_dir), "VENUS_URL": url}
-    server = subprocess.Popen([sys.executable, "-m", "venus", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, url, env = start_server(args.work / "store")
     try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         watch = RssWatch(server.pid)
         watch.start()
         started = time.perf_counter()

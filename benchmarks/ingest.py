@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -29,7 +26,7 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench import RssWatch, free_port, tree_for  # noqa: E402
+from benchmarks.bench import RssWatch, start_server, tree_for  # noqa: E402
 
 # kolla-ansible's fluentd oslo.log regex (ansible/roles/fluentd/templates/conf/input/00-global.conf.j2).
 KOLLA_OSLO = re.compile(
@@ -65,20 +62,8 @@ def kolla_bodies(tree: Path, limit: int) -> tuple[list[bytes], int]:
 
 def run_ingest_benchmark(tree: Path, work: Path, seconds: float, connections: int = 4) -> dict:
     bodies, docs = kolla_bodies(tree, 400_000)
-    data_dir = work / "ingest-store"
-    shutil.rmtree(data_dir, ignore_errors=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "VENUS_DATA_DIR": str(data_dir)}
-    server = subprocess.Popen([sys.executable, "-m", "venus", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, url, _ = start_server(work / "ingest-store")
     try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         watch = RssWatch(server.pid)
         watch.start()
         sent = {"lines": 0, "bytes": 0, "retries": 0}
