@@ -199,8 +199,12 @@ def test_the_token_is_taken_as_api_key_basic_password_or_bearer(tmp_path):
         for client in (Elasticsearch(url, api_key="s3cret"), Elasticsearch(url, basic_auth=("fluentd", "s3cret")),
                        Elasticsearch(url, bearer_auth="s3cret")):
             assert helpers.bulk(client, [{"_index": "flog-a", "_source": {"message": "authenticated"}}]) == (1, [])
-        wrong = httpx.post(f"{url}/_bulk", content=b"{}", auth=("fluentd", "wrong"))
-        assert wrong.status_code == 401 and wrong.json()["error"]["type"] == "security_exception"
+        for base in (url, f"{srv.url}/elasticsearch"):
+            wrong = httpx.post(f"{base}/_bulk", content=b"{}", auth=("fluentd", "wrong"))
+            assert wrong.status_code == 401 and wrong.json()["error"]["type"] == "security_exception"
+        assert helpers.bulk(Elasticsearch(f"{srv.url}/elasticsearch", api_key="s3cret"),
+                            [{"_index": "flog-a", "_source": {"message": "under the prefix"}}]) == (1, [])
+        assert httpx.get(f"{srv.url}/api/v1/count").status_code == 401  # the rest of the API still asks
     finally:
         srv.stop()
 

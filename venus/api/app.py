@@ -73,7 +73,7 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
         config = meta.seed_config({"log_save_days": str(settings.storage.retention_days),
                                    "anomaly_record_save_days": "30", "log_max_gb": "100"})
         store.set_retention(int(config["log_save_days"]))
-        app.state.parse_pool = pool = ParsePool(settings.import_.parse_processes)
+        pool = ParsePool(settings.import_.parse_processes)
         app.state.importer = Importer(store, pool, settings.import_.timezone, settings.import_.max_line_bytes)
         app.state.writer = writer = RecordWriter(store, settings.receivers.max_pending_bytes)
         ports: list[HttpPort] = []
@@ -108,6 +108,8 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     app = FastAPI(title="Venus", version=__version__, lifespan=lifespan, default_response_class=JSON,
                   description="Log platform for OpenStack clouds: import, search, count and context.")
     app.state.settings = settings
+    es_path = settings.receivers.elasticsearch_path and check_mount_path(
+        settings.receivers.elasticsearch_path, "[receivers] elasticsearch_path")
     app.state.startup_hooks = []  # called with the app once the store is open (e.g. demo data)
     install_error_handlers(app)
 
@@ -116,6 +118,8 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
         path = request.url.path
         token = settings.api.auth_token
         public = path in PUBLIC_PATHS or OTHER_VERSION.fullmatch(path) is not None
+        # The mounted Elasticsearch app checks the token itself, and answers in its clients' shape.
+        public = public or bool(es_path and (path == es_path or path.startswith(f"{es_path}/")))
         given = presented_token(request.headers)
         if not public and not token_accepted(token, given):
             return error_response(401, "authentication required: send 'Authorization: Bearer <token>'",
@@ -137,10 +141,9 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
 
     _routes(app, settings)
     mount_v1(app)
-    es_app = elasticsearch_app(settings) if (settings.receivers.elasticsearch_path
-                                             or settings.receivers.elasticsearch_port) else None
-    if es_app is not None and settings.receivers.elasticsearch_path:
-        app.mount(check_mount_path(settings.receivers.elasticsearch_path, "[receivers] elasticsearch_path"), es_app)
+    es_app = elasticsearch_app(settings) if es_path or settings.receivers.elasticsearch_port else None
+    if es_app is not None and es_path:
+        app.mount(es_path, es_app)
 
     @app.get("/{version}", include_in_schema=False)
     def other_version(request: Request, version: str) -> JSON:

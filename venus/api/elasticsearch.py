@@ -137,8 +137,9 @@ def elasticsearch_app(settings: Settings) -> FastAPI:
     @app.api_route("/{index}/{doc_type}/_bulk", methods=["POST", "PUT"])
     async def bulk(request: Request, index: str | None = None, doc_type: str | None = None) -> EsJSON:
         started = time.perf_counter()
-        body = await read_body(request, limit)
         state = request.app.state
+        state.writer.check_room()
+        body = await read_body(request, limit)
         batch = await run_in_threadpool(state.pool.run, len(body), parse_bulk, body, index,
                                         settings.import_.timezone, now_us())
         await asyncio.wrap_future(state.writer.submit(batch.table))

@@ -51,7 +51,6 @@ class RecordWriter:
         self._pending_bytes = 0  # submitted and not yet committed (queued or being inserted)
         self._cond = threading.Condition()
         self._closed = False
-        self.committed_rows = 0
         self._next_sequence = 0
         self._thread = threading.Thread(target=self._run, name="record-writer", daemon=True)
         self._thread.start()
@@ -59,6 +58,13 @@ class RecordWriter:
     @property
     def pending_bytes(self) -> int:
         return self._pending_bytes
+
+    def check_room(self, size: int = 0) -> None:
+        """Raise Overloaded when a batch of `size` bytes would not be taken now. Receivers call it
+        before they parse, so that a server that is behind does not parse what it will refuse."""
+        pending = self._pending_bytes
+        if pending and pending + size > self.max_pending_bytes:
+            raise Overloaded(pending, self.max_pending_bytes)
 
     def submit(self, table: pa.Table) -> Future:
         """Queue a batch; the future resolves (to None) once it is committed, or raises the
@@ -68,8 +74,7 @@ class RecordWriter:
         with self._cond:
             if self._closed:
                 raise StoreUnavailable("the server is shutting down")
-            if self._pending_bytes and self._pending_bytes + size > self.max_pending_bytes:
-                raise Overloaded(self._pending_bytes, self.max_pending_bytes)
+            self.check_room(size)
             if table.num_rows == 0:
                 done.set_result(None)
                 return done
@@ -108,7 +113,6 @@ class RecordWriter:
                 for _, done in taken:
                     done.set_exception(error)
             else:
-                self.committed_rows += sum(t.num_rows for t in tables)
                 for _, done in taken:
                     done.set_result(None)
             with self._cond:
