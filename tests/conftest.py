@@ -70,15 +70,17 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
         self.env = {**os.environ, "VENUS_DATA_DIR": str(data_dir), **(env or {})}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "venus", "serve", "--port", str(self.port), *extra],
-            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # The server's log goes to a file: a pipe nobody reads would stop the server once full.
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.log_path = data_dir.parent / f"{data_dir.name}-server-{self.port}.log"
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "venus", "serve", "--port", str(self.port), *extra],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                output = self.proc.stdout.read().decode()
-                self.proc.stdout.close()
-                raise RuntimeError(f"venus serve exited: {output}")
+                raise RuntimeError(f"venus serve exited: {self.log}")
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code in (200, 401):
                     return
@@ -99,10 +101,13 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc.stdout and not self.proc.stdout.closed:
-            self.output = self.proc.stdout.read().decode(errors="replace")  # what the server logged
-            self.proc.stdout.close()
+        self.output = self.log
         return self.proc.returncode
+
+    @property
+    def log(self) -> str:
+        """What the server has logged so far."""
+        return self.log_path.read_text(errors="replace")
 
 
 def run_cli(*args: str, env: dict | None = None, check: bool = True,

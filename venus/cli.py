@@ -84,7 +84,7 @@ def serve(config: ConfigOpt = None, data_dir: DataDirOpt = None,
 
 
 def _check_exposure(settings: Settings) -> None:
-    """Refuse to listen beyond loopback without a token: logs hold secrets and user ids."""
+    """Refuse to listen beyond loopback without authentication: logs hold secrets and user ids."""
     host = settings.api.host
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
@@ -93,6 +93,10 @@ def _check_exposure(settings: Settings) -> None:
     if not loopback and not settings.api.auth_token:
         raise VenusError(f"refusing to listen on {host} without authentication: set [api] auth_token "
                          "(or VENUS_API_AUTH_TOKEN), or listen on 127.0.0.1", field="host")
+    if not loopback and settings.receivers.forward_port and not settings.receivers.forward_shared_key:
+        raise VenusError(f"refusing to receive Forward on {host} without authentication: set [receivers] "
+                         "forward_shared_key (fluentd's <security> shared_key), or listen on 127.0.0.1",
+                         field="forward_shared_key")
 
 
 @app.command("import")

@@ -87,6 +87,10 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
                "(_bulk) on the API port; empty turns it off there."),
         Option("elasticsearch_port", int, 0, "A port of its own for the Elasticsearch-compatible ingest, at its "
                "root as shippers expect (e.g. 9200); 0: none.", minimum=0),
+        Option("forward_port", int, 0, "TCP port of the Fluentd Forward receiver (fluentd, Fluent Bit, "
+               "fluent-logger; 24224 is the usual one), with UDP heartbeats on the same port; 0: off.", minimum=0),
+        Option("forward_shared_key", str, "", "Shared key of fluentd's handshake (<security> shared_key); set, "
+               "every Forward connection must present it. Needed to listen beyond loopback."),
     ),
     "analysis": (
         Option("typical_errors_file", str, "", "A TOML file of your own typical-error signatures, added to the "

@@ -6,6 +6,7 @@ else (the CLI, tests, shippers) talks to it over these routes.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -31,11 +32,12 @@ from venus.api.auth import presented_token, token_accepted
 from venus.api.bodies import read_body
 from venus.api.elasticsearch import elasticsearch_app
 from venus.api.errors import error_response, install_error_handlers
-from venus.api.ports import HttpPort
+from venus.api.ports import HttpPort, Listener
 from venus.api.responses import JSON
 from venus.api.v1.routes import MEDIA_TYPES, base_url, mount_v1
 from venus.config import Settings
 from venus.errors import BadRequest, NotFound
+from venus.ingest.forward_server import ForwardServer
 from venus.ingest.importer import Importer
 from venus.ingest.inspect import Inspection, inspect_bytes, unnamed_source
 from venus.ingest.workers import ParsePool
@@ -59,51 +61,39 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         extra = settings.analysis.typical_errors_file
         app.state.typical = load_catalogue(Path(extra) if extra else None)  # a bad file stops start-up
-        # The retention comes from the metadata store (below): opened without one, the store is
-        # altered at most once.
-        store = open_store(settings, role="venus serve", url=url, retention_days=None)
-        app.state.store = store
-        try:
+        async with contextlib.AsyncExitStack() as opened:  # closed in reverse order, also on failure
+            # The retention comes from the metadata store (below): opened without one, the store
+            # is altered at most once.
+            store = open_store(settings, role="venus serve", url=url, retention_days=None)
+            opened.callback(log.info, "store closed")
+            opened.callback(store.close)
+            app.state.store = store
             app.state.meta = meta = open_metadata(settings)
-        except Exception:
-            store.close()
-            raise
-        # log_save_days starts as [storage] retention_days; once set through /v1/custom_config,
-        # the stored value is the retention (docs/v1-api.md).
-        config = meta.seed_config({"log_save_days": str(settings.storage.retention_days),
-                                   "anomaly_record_save_days": "30", "log_max_gb": "100"})
-        store.set_retention(int(config["log_save_days"]))
-        pool = ParsePool(settings.import_.parse_processes)
-        app.state.importer = Importer(store, pool, settings.import_.timezone, settings.import_.max_line_bytes)
-        app.state.writer = writer = RecordWriter(store, settings.receivers.max_pending_bytes)
-        ports: list[HttpPort] = []
-        if es_app is not None:
-            es_app.state.pool, es_app.state.writer = pool, writer
-            if settings.receivers.elasticsearch_port:
-                ports.append(HttpPort(es_app, settings.api.host, settings.receivers.elasticsearch_port,
-                                      "Elasticsearch-compatible ingest"))
-        for port in ports:
-            await port.start()
-        log.info("store open (%s), metadata in %s", store.dsn, meta.safe_url)
-        jobs = [PeriodicJob("housekeeping", 600, lambda: housekeeping(store, meta)).start()]
-        if settings.v1.anomaly_detect_interval:
-            jobs.append(PeriodicJob("anomaly rules", settings.v1.anomaly_detect_interval,
-                                    lambda: detect_keyword_anomalies(store, meta)).start())
-        app.state.jobs = {job.name: job for job in jobs}
-        for hook in app.state.startup_hooks:
-            hook(app)
-        try:
-            yield
-        finally:
-            for port in ports:
-                await port.stop()
-            writer.close()  # commits what was received and not yet written
+            opened.callback(meta.close)
+            # log_save_days starts as [storage] retention_days; once set through /v1/custom_config,
+            # the stored value is the retention (docs/v1-api.md).
+            config = meta.seed_config({"log_save_days": str(settings.storage.retention_days),
+                                       "anomaly_record_save_days": "30", "log_max_gb": "100"})
+            store.set_retention(int(config["log_save_days"]))
+            pool = ParsePool(settings.import_.parse_processes)
+            opened.callback(pool.close)
+            app.state.importer = Importer(store, pool, settings.import_.timezone, settings.import_.max_line_bytes)
+            app.state.writer = writer = RecordWriter(store, settings.receivers.max_pending_bytes)
+            opened.callback(writer.close)  # commits what was received and not yet written
+            for listener in _listeners(settings, es_app, writer, pool):
+                await listener.start()
+                opened.push_async_callback(listener.stop)
+            log.info("store open (%s), metadata in %s", store.dsn, meta.safe_url)
+            jobs = [PeriodicJob("housekeeping", 600, lambda: housekeeping(store, meta)).start()]
+            if settings.v1.anomaly_detect_interval:
+                jobs.append(PeriodicJob("anomaly rules", settings.v1.anomaly_detect_interval,
+                                        lambda: detect_keyword_anomalies(store, meta)).start())
             for job in jobs:
-                job.stop()
-            pool.close()
-            meta.close()
-            store.close()
-            log.info("store closed")
+                opened.callback(job.stop)
+            app.state.jobs = {job.name: job for job in jobs}
+            for hook in app.state.startup_hooks:
+                hook(app)
+            yield
 
     app = FastAPI(title="Venus", version=__version__, lifespan=lifespan, default_response_class=JSON,
                   description="Log platform for OpenStack clouds: import, search, count and context.")
@@ -155,6 +145,22 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
                     status_code=300)
 
     return app
+
+
+def _listeners(settings: Settings, es_app: FastAPI | None, writer: RecordWriter, pool: ParsePool) -> list[Listener]:
+    """The receivers on ports of their own, as configured."""
+    receivers = settings.receivers
+    listeners: list[Listener] = []
+    if es_app is not None:
+        es_app.state.pool, es_app.state.writer = pool, writer
+        if receivers.elasticsearch_port:
+            listeners.append(HttpPort(es_app, settings.api.host, receivers.elasticsearch_port,
+                                      "Elasticsearch-compatible ingest"))
+    if receivers.forward_port:
+        listeners.append(ForwardServer(settings.api.host, receivers.forward_port, writer, pool,
+                                       settings.import_.timezone, settings.api.max_body_bytes,
+                                       receivers.forward_shared_key))
+    return listeners
 
 
 @dataclass(frozen=True)

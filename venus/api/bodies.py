@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import zlib
-
 from starlette.requests import Request
 
 from venus.errors import BadRequest, PayloadTooLarge
-
-_INFLATE_STEP = 1 << 20
+from venus.ingest.compression import inflate
 
 
 async def read_body(request: Request, limit: int, option: str = "max_body_bytes") -> bytes:
@@ -29,33 +26,6 @@ async def read_body(request: Request, limit: int, option: str = "max_body_bytes"
     if encoding in ("", "identity"):
         return body
     if encoding in ("gzip", "x-gzip", "deflate"):
-        return inflate(body, limit, option, gzip=encoding != "deflate")
+        return inflate(body, limit, f"[api] {option}", gzip=encoding != "deflate")
     raise BadRequest(f"Content-Encoding {encoding!r} is not supported: send gzip, deflate or none",
                      field="Content-Encoding")
-
-
-def inflate(data: bytes, limit: int, option: str = "max_body_bytes", gzip: bool = True) -> bytes:
-    """gzip (every member of a multi-member stream) or zlib data, refused past `limit` bytes out."""
-    out: list[bytes] = []
-    size = 0
-    rest = data
-    while rest:
-        inflater = zlib.decompressobj(31 if gzip else 15)
-        try:
-            while rest:
-                piece = inflater.decompress(rest, _INFLATE_STEP)
-                rest = inflater.unconsumed_tail
-                size += len(piece)
-                if size > limit:
-                    raise PayloadTooLarge(f"the body is over {limit} bytes once decompressed ([api] {option})",
-                                          field="body")
-                out.append(piece)
-                if inflater.eof:
-                    break
-        except zlib.error as exc:
-            raise BadRequest(f"the body is not valid {'gzip' if gzip else 'deflate'} data: {exc}",
-                             field="Content-Encoding") from None
-        if not inflater.eof:
-            raise BadRequest("the compressed body is truncated", field="Content-Encoding")
-        rest = inflater.unused_data
-    return b"".join(out)

@@ -10,9 +10,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator
+from typing import Protocol
 
 import uvicorn
 from starlette.types import ASGIApp
+
+
+class Listener(Protocol):
+    """A port the server listens on besides the API's (an HTTP app, a TCP receiver)."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 class _EmbeddedServer(uvicorn.Server):

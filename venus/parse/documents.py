@@ -8,6 +8,8 @@ documents, not lines. Each names the same things differently:
     Filebeat        message, @timestamp, host.name, log.file.path, log.level, process.pid
     Fluent Bit      log (tail), message, date/@timestamp, host
     Vector          message, timestamp, host, source_type
+    oslo.log        message, time, name, level, hostname, traceback, context.request_id, ...
+    (FluentFormatter, JSONFormatter)
 
 `parse_document` takes the first name found for each column (DOCUMENT_FIELDS), reads the
 message with the line parsers when the shipper did not split it (a whole oslo.log or syslog line
@@ -42,18 +44,20 @@ DOCUMENT_FIELDS: dict[str, tuple[str, ...]] = {
     "program": ("programname", "program", "ident", "SYSLOG_IDENTIFIER", "syslog_identifier", "appname", "app",
                 "process.name", "container_name"),
     "service": ("service.name", "service"),
-    "source": ("log.file.path", "source", "path", "filename", "file"),
+    # Not "filename": Python logging's formatters (oslo.log's among them) name the code file so.
+    "source": ("log.file.path", "source", "path", "file"),
     "level": ("log_level", "log.level", "level", "severity", "severity_label", "loglevel", "levelname"),
-    "logger": ("python_module", "logger", "logger_name"),
+    "logger": ("python_module", "logger", "logger_name", "name"),
     "pid": ("Pid", "pid", "process.pid", "_PID", "process"),
-    "request_id": ("request_id",),
-    "global_request_id": ("global_request_id",),
-    "user_id": ("user_id",),
-    "project_id": ("tenant_id", "project_id"),
-    "domain_id": ("domain_id",),
-    "user_domain": ("user_domain", "user_domain_id"),
-    "project_domain": ("project_domain", "project_domain_id"),
-    "instance_id": ("instance_id", "instance_uuid", "instance.uuid"),
+    "request_id": ("request_id", "context.request_id"),
+    "global_request_id": ("global_request_id", "context.global_request_id"),
+    "user_id": ("user_id", "context.user_id", "context.user"),
+    "project_id": ("tenant_id", "project_id", "context.project_id", "context.tenant"),
+    "domain_id": ("domain_id", "context.domain_id", "context.domain"),
+    "user_domain": ("user_domain", "user_domain_id", "context.user_domain_id", "context.user_domain"),
+    "project_domain": ("project_domain", "project_domain_id", "context.project_domain_id",
+                       "context.project_domain"),
+    "instance_id": ("instance_id", "instance_uuid", "instance.uuid", "extra.instance_uuid"),
 }
 _COLUMN_OF = {name: (column, rank)
               for column, names in DOCUMENT_FIELDS.items() for rank, name in enumerate(names)}
@@ -65,8 +69,10 @@ _KOLLA_LOGGER_PREFIX = "openstack."
 MAX_ATTR_CHARS = 32 << 10  # a value longer than this is cut in attrs (the message is never cut)
 
 
-def parse_document(doc: Mapping[str, Any], clock: TimestampReader) -> dict:
-    """The record fields of one document; see the module doc."""
+def parse_document(doc: Mapping[str, Any], clock: TimestampReader, event_us: int | None = None) -> dict:
+    """The record fields of one document; see the module doc. `event_us` is the time the shipper
+    gave the event (Forward's event time): it wins over the document's own time fields, which are
+    often naive local times, but not over a time read from a whole line in the message."""
     rest: dict[str, Any] = {}  # every value of the document by its dotted path; what is left goes to attrs
     _flatten(doc, "", rest)
     chosen: dict[str, tuple[int, str]] = {}
@@ -81,6 +87,12 @@ def parse_document(doc: Mapping[str, Any], clock: TimestampReader) -> dict:
     if rest.get("system_scope") in ("-", "None", ""):
         del rest["system_scope"]  # kolla's context field, empty as a rule
     message = _text(found.pop("message"))
+    traceback = rest.pop("traceback", None)
+    if traceback:
+        # oslo.log's Fluent and JSON formatters send the traceback apart (text, or a list of
+        # lines); a file holds it under the message, and so does the record.
+        lines = traceback if isinstance(traceback, list) else [traceback]
+        message = "\n".join([message, *map(_text, lines)]) if message else "\n".join(map(_text, lines))
     level_word = _text(found.pop("level"))
     level = normalise_level(level_word) if level_word else ""
     if level_word and not level:
@@ -112,7 +124,9 @@ def parse_document(doc: Mapping[str, Any], clock: TimestampReader) -> dict:
     if level:
         fields.setdefault("level", level)
     raw_ts = found.pop("ts")
-    if "ts" not in fields and raw_ts is not None:
+    if "ts" not in fields and event_us is not None:
+        fields["ts"] = event_us
+    elif "ts" not in fields and raw_ts is not None:
         ts = _time(raw_ts, clock)
         if ts is not None:
             fields["ts"] = ts
