@@ -370,3 +370,16 @@ def test_event_time_us(value, expected):
 ])
 def test_tag_fields(tag, expected):
     assert tag_fields(tag) == expected
+
+
+def test_invalid_utf8_is_kept_as_escapes(forward):
+    name = tag()
+    # A str that is not UTF-8, in the message and in an extra field (attrs).
+    bad = b"\xa0\xa1".join([b"disk", b"full"])
+    raw = b"\x94" + msgpack.packb(name) + msgpack.packb(T0) + b"\x82" + msgpack.packb("message") + \
+        bytes([0xA0 | len(bad)]) + bad + msgpack.packb("extra") + b"\xa2\xff\xfe" + msgpack.packb({"chunk": "u"})
+    with connect(forward) as conn:
+        conn.sendall(raw)
+        assert read_answer(conn) == {"ack": "u"}
+    [hit] = hits(forward, f'attrs.tag:"{name}"', 1)
+    assert (hit["message"], hit["attrs"]["extra"]) == ("disk\\xa0\\xa1full", "\\xff\\xfe")

@@ -97,6 +97,10 @@ def _check_exposure(settings: Settings) -> None:
         raise VenusError(f"refusing to receive Forward on {host} without authentication: set [receivers] "
                          "forward_shared_key (fluentd's <security> shared_key), or listen on 127.0.0.1",
                          field="forward_shared_key")
+    if settings.receivers.syslog_port:
+        from venus.ingest.syslog_server import parse_networks
+
+        parse_networks(settings.receivers.syslog_allowed_networks)  # a bad network stops start-up here
 
 
 @app.command("import")

@@ -91,6 +91,10 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
                "fluent-logger; 24224 is the usual one), with UDP heartbeats on the same port; 0: off.", minimum=0),
         Option("forward_shared_key", str, "", "Shared key of fluentd's handshake (<security> shared_key); set, "
                "every Forward connection must present it. Needed to listen beyond loopback."),
+        Option("syslog_port", int, 0, "Port of the syslog receiver, UDP and TCP (RFC 3164 and 5424; LF, NUL or "
+               "octet-counting framing); kolla's HAProxy sends to 5140. 0: off.", minimum=0),
+        Option("syslog_allowed_networks", str, "127.0.0.0/8, ::1", "Addresses and networks syslog is taken "
+               "from, comma-separated (e.g. 10.0.0.0/8): syslog has no authentication, so others are refused."),
     ),
     "analysis": (
         Option("typical_errors_file", str, "", "A TOML file of your own typical-error signatures, added to the "

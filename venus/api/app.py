@@ -40,6 +40,7 @@ from venus.errors import BadRequest, NotFound
 from venus.ingest.forward_server import ForwardServer
 from venus.ingest.importer import Importer
 from venus.ingest.inspect import Inspection, inspect_bytes, unnamed_source
+from venus.ingest.syslog_server import SyslogServer, parse_networks
 from venus.ingest.workers import ParsePool
 from venus.ingest.writer import RecordWriter
 from venus.meta.store import open_metadata
@@ -160,6 +161,10 @@ def _listeners(settings: Settings, es_app: FastAPI | None, writer: RecordWriter,
         listeners.append(ForwardServer(settings.api.host, receivers.forward_port, writer, pool,
                                        settings.import_.timezone, settings.api.max_body_bytes,
                                        receivers.forward_shared_key))
+    if receivers.syslog_port:
+        listeners.append(SyslogServer(settings.api.host, receivers.syslog_port, writer, pool, settings.import_.timezone,
+                                      settings.import_.max_line_bytes,
+                                      parse_networks(receivers.syslog_allowed_networks)))
     return listeners
 
 

@@ -30,14 +30,13 @@ import orjson
 from venus.errors import VenusError
 from venus.ingest.forward import ForwardError, ForwardMessage, forward_table, read_message, unpacker
 from venus.ingest.workers import ParsePool
-from venus.ingest.writer import Overloaded, RecordWriter
+from venus.ingest.writer import RecordWriter
 from venus.parse.timestamps import now_us
 
 log = logging.getLogger(__name__)
 
 READ_BYTES = 4 << 20  # most bytes one read takes: what has arrived since the last commit
 STREAM_BUFFER = 1 << 20  # the transport pauses (TCP pushes back) past twice this
-RETRY_SECONDS = 0.05  # how often a connection asks again for room in a full writer
 STOP_SECONDS = 30  # how long running connections may take to commit their last batch at shutdown
 
 
@@ -130,27 +129,12 @@ class ForwardServer:
 
     async def _commit(self, messages: list[ForwardMessage], peer: str) -> None:
         size = sum(m.size for m in messages)
-        await self._room(size)
-        batch = await asyncio.get_running_loop().run_in_executor(
-            None, self.pool.run, size, forward_table, messages, self.timezone, now_us(), self.max_message_bytes)
+        await self.writer.wait_for_room(size)
+        batch = await self.pool.run_async(size, forward_table, messages, self.timezone, now_us(),
+                                          self.max_message_bytes)
         for reason in batch.skipped:
             log.warning("forward from %s: %s; those events are not stored", peer, reason)
-        while True:
-            try:
-                done = self.writer.submit(batch.table)
-                break
-            except Overloaded:
-                await asyncio.sleep(RETRY_SECONDS)
-        await asyncio.wrap_future(done)
-
-    async def _room(self, size: int) -> None:
-        """Wait until the writer takes `size` more bytes: meanwhile nothing is read."""
-        while True:
-            try:
-                self.writer.check_room(size)
-                return
-            except Overloaded:
-                await asyncio.sleep(RETRY_SECONDS)
+        await self.writer.commit(batch.table)
 
     async def _handshake(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter, peer: str) -> bool:
         """fluentd's shared-key handshake (in_forward's check_ping/generate_pong)."""

@@ -10,6 +10,7 @@ parsers only, never the store.
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import signal
@@ -76,6 +77,10 @@ class ParsePool:
                     self._pool = None
             pool.shutdown(wait=False)
             return fn(*args)
+
+    async def run_async(self, size: int, fn: Callable[..., T], *args: object) -> T:
+        """`run` from the event loop, in a thread, so that the loop goes on serving meanwhile."""
+        return await asyncio.get_running_loop().run_in_executor(None, self.run, size, fn, *args)
 
     def close(self) -> None:
         with self._lock:

@@ -14,6 +14,7 @@ batch alone is always taken, however large, so that nothing is refused forever.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from concurrent.futures import Future
@@ -28,6 +29,7 @@ from venus.store.clickhouse import ClickHouseStore
 log = logging.getLogger(__name__)
 
 MAX_INSERT_ROWS = 500_000  # rows of one insert; what is pending beyond goes in the next
+RETRY_SECONDS = 0.05  # how often a waiting stream receiver asks again for room
 
 
 class Overloaded(VenusError):
@@ -82,6 +84,26 @@ class RecordWriter:
             self._pending_bytes += size
             self._cond.notify()
         return done
+
+    async def wait_for_room(self, size: int) -> None:
+        """For stream receivers: wait until a batch of `size` bytes would be taken. They read
+        nothing meanwhile, which is how a sender on TCP is pushed back."""
+        while True:
+            try:
+                self.check_room(size)
+                return
+            except Overloaded:
+                await asyncio.sleep(RETRY_SECONDS)
+
+    async def commit(self, table: pa.Table) -> None:
+        """For stream receivers: submit (waiting for room) and return once committed."""
+        while True:
+            try:
+                done = self.submit(table)
+                break
+            except Overloaded:
+                await asyncio.sleep(RETRY_SECONDS)
+        await asyncio.wrap_future(done)
 
     def write(self, table: pa.Table) -> None:
         """Submit and wait for the commit (for callers in a thread of their own)."""

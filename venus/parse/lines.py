@@ -250,11 +250,23 @@ def records_to_table(records: list[dict], source: SourceInfo, received_us: int) 
             continue
         try:
             arrays[name] = pa.array(values, type=col.arrow_type)
+        except UnicodeEncodeError:
+            # Text decoded with surrogateescape (a receiver's bytes that were not UTF-8): the bad
+            # bytes are kept as \xNN escapes, as import keeps them.
+            arrays[name] = pa.array([_escaped(v) for v in values], type=col.arrow_type)
         except (OverflowError, pa.ArrowInvalid):
             if not pa.types.is_integer(col.arrow_type):
                 raise
             arrays[name] = pa.array(_keep_out_of_range(records, col), type=col.arrow_type)
     return pa.Table.from_arrays([arrays[c.name] for c in COLUMNS], schema=ARROW_SCHEMA)
+
+
+def _escaped(value: object) -> object:
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if isinstance(value, dict):
+        return {_escaped(k): _escaped(v) for k, v in value.items()}
+    return value
 
 
 def _keep_out_of_range(records: list[dict], col: Column) -> list:

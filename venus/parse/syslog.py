@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from venus.model import infer_level
+from venus.model import infer_level, normalise_level
 from venus.parse import oslo
 from venus.parse.access import parse_haproxy_message
 from venus.parse.fields import merge
@@ -32,6 +32,7 @@ _ISO = re.compile(
 _RFC5424 = re.compile(
     r"1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]\\]|\\.)*\])+) ?"
 )
+_TAG_ONLY = re.compile(r"([A-Za-z][\w.@/-]{0,47})(?:\[(\d{1,10})\])?: ")
 _KERNEL_UPTIME = re.compile(r"\[\s*(\d+\.\d+)\] ")
 _SEVERITIES = ("CRITICAL", "CRITICAL", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG")
 _FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
@@ -75,8 +76,15 @@ def parse_syslog_line(line: str, clock: TimestampReader) -> dict | None:
         if m is None:
             if pri is None:
                 return None
-            # Python's SysLogHandler sends only "<PRI>message": kept, the receive time applies.
+            # Python's SysLogHandler sends only "<PRI>message", or "<PRI>ident: message" when
+            # given an ident: kept, the receive time applies.
             fields, message, ts = {}, body.rstrip("\x00"), None
+            tag = _TAG_ONLY.match(message)
+            if tag and not normalise_level(tag.group(1)):  # "ERROR: ..." is a message, not a program
+                fields["program"] = tag.group(1)
+                if tag.group(2):
+                    fields["pid"] = int(tag.group(2))
+                message = message[tag.end():]
         else:
             stamp = m.group(1)
             ts = clock.syslog(stamp) if stamp[:1].isalpha() else clock.iso(stamp.replace("T", " ", 1))
