@@ -3,6 +3,7 @@ through it; the modes fluent-logger does not speak (PackedForward, compression, 
 are sent as fluentd's out_forward sends them, by the spec (reference/protocols.md §4a)."""
 
 import gzip
+from datetime import datetime
 import hashlib
 import json
 import logging
@@ -46,7 +47,7 @@ def hits(server, query, expected, timeout=20.0):
     while True:
         found = httpx.get(f"{server.url}/api/v1/search", params={"q": query, "limit": 1000}).json()["hits"]
         if len(found) >= expected or time.time() > deadline:
-            return sorted(found, key=lambda h: (h["ts"], h["message"]))
+            return sorted(found, key=lambda h: (datetime.fromisoformat(h["ts"]), h["message"]))
         time.sleep(0.1)
 
 

@@ -37,6 +37,10 @@ class PayloadTooLarge(VenusError):
     status = 413
 
 
+class UnsupportedMediaType(VenusError):
+    status = 415
+
+
 class QueryTimeout(VenusError):
     status = 504
 

@@ -33,6 +33,7 @@ from venus.api.bodies import read_body
 from venus.api.elasticsearch import elasticsearch_app
 from venus.api.errors import error_response, install_error_handlers
 from venus.api.ports import HttpPort, Listener
+from venus.api.receivers import OTLP_PATH, mount_receivers
 from venus.api.responses import JSON
 from venus.api.v1.routes import MEDIA_TYPES, base_url, mount_v1
 from venus.config import Settings
@@ -80,6 +81,7 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
             opened.callback(pool.close)
             app.state.importer = Importer(store, pool, settings.import_.timezone, settings.import_.max_line_bytes)
             app.state.writer = writer = RecordWriter(store, settings.receivers.max_pending_bytes)
+            app.state.pool = pool
             opened.callback(writer.close)  # commits what was received and not yet written
             for listener in _listeners(settings, es_app, writer, pool):
                 await listener.start()
@@ -115,7 +117,7 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
         if not public and not token_accepted(token, given):
             return error_response(401, "authentication required: send 'Authorization: Bearer <token>'",
                                   "Authorization")
-        is_v1 = path == "/v1" or path.startswith("/v1/")
+        is_v1 = (path == "/v1" or path.startswith("/v1/")) and path != OTLP_PATH
         if is_v1 and not given:
             # noauth as in the original: no token, no work; the answer says what token to send.
             user = request.headers.get("x-auth-user", "admin")
@@ -131,6 +133,7 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
         return response
 
     _routes(app, settings)
+    mount_receivers(app, settings)
     mount_v1(app)
     es_app = elasticsearch_app(settings) if es_path or settings.receivers.elasticsearch_port else None
     if es_app is not None and es_path:

@@ -8,9 +8,11 @@ from venus.errors import BadRequest, PayloadTooLarge
 from venus.ingest.compression import inflate
 
 
-async def read_body(request: Request, limit: int, option: str = "max_body_bytes") -> bytes:
+async def read_body(request: Request, limit: int, option: str = "max_body_bytes",
+                    plain_encodings: tuple[str, ...] = ()) -> bytes:
     """The body, decompressed when Content-Encoding says gzip or deflate; over `limit` bytes
-    (sent or decompressed) is a 413 that names the `[api] option`."""
+    (sent or decompressed) is a 413 that names the `[api] option`. `plain_encodings` are
+    encodings the caller opens itself (Loki's snappy)."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"the body is {declared} bytes; the limit is {limit} ([api] {option})",
@@ -23,7 +25,7 @@ async def read_body(request: Request, limit: int, option: str = "max_body_bytes"
         chunks.append(chunk)
     body = b"".join(chunks)
     encoding = request.headers.get("content-encoding", "").strip().lower()
-    if encoding in ("", "identity"):
+    if encoding in ("", "identity", *plain_encodings):
         return body
     if encoding in ("gzip", "x-gzip", "deflate"):
         return inflate(body, limit, f"[api] {option}", gzip=encoding != "deflate")

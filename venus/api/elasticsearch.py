@@ -28,7 +28,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -140,8 +139,7 @@ def elasticsearch_app(settings: Settings) -> FastAPI:
         state = request.app.state
         state.writer.check_room()
         body = await read_body(request, limit)
-        batch = await run_in_threadpool(state.pool.run, len(body), parse_bulk, body, index,
-                                        settings.import_.timezone, now_us())
+        batch = await state.pool.run_async(len(body), parse_bulk, body, index, settings.import_.timezone, now_us())
         await asyncio.wrap_future(state.writer.submit(batch.table))
         return EsJSON({"took": int((time.perf_counter() - started) * 1000), "errors": batch.errors,
                        "items": batch.items})

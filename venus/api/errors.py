@@ -23,7 +23,8 @@ def error_response(status: int, message: str, field: str | None = None, **extra:
 
 
 def _is_v1(request: Request) -> bool:
-    return request.url.path == "/v1" or request.url.path.startswith("/v1/")
+    path = request.url.path
+    return (path == "/v1" or path.startswith("/v1/")) and path != "/v1/logs"  # OTLP's, not the Venus API's
 
 
 def _answer(request: Request, exc: Exception, status: int, message: str, field: str | None = None,
@@ -40,7 +41,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(VenusError)
     async def venus_error(request: Request, exc: VenusError) -> JSON:
         extra = {"expected_offset": exc.expected} if hasattr(exc, "expected") else {}
-        return _answer(request, exc, exc.status, exc.message, exc.field, **extra)
+        response = _answer(request, exc, exc.status, exc.message, exc.field, **extra)
+        if hasattr(exc, "retry_after"):  # Overloaded: the client retries after this many seconds
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSON:

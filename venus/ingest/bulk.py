@@ -26,7 +26,7 @@ import orjson
 import pyarrow as pa
 
 from venus.errors import BadRequest
-from venus.parse.documents import parse_document
+from venus.parse.documents import parse_json_line
 from venus.parse.lines import records_to_table
 from venus.parse.paths import SourceInfo
 from venus.parse.timestamps import TimestampReader, zone
@@ -71,7 +71,7 @@ def parse_bulk(body: bytes, default_index: str | None, timezone_name: str, recei
             items.append(_failed(action, index, given_id, f"{action} is not supported: send index or create"))
             errors = True
             continue
-        record = _record(document, clock)
+        record = parse_json_line(document, clock)
         if index:
             record.setdefault("attrs", {})["index"] = index
         records.append(record)
@@ -104,17 +104,6 @@ def _action(line: bytes, number: int) -> tuple[str, dict]:
 def _text_meta(meta: dict, key: str) -> str:
     value = meta.get(key)
     return value if isinstance(value, str) else "" if value is None else str(value)
-
-
-def _record(document: bytes, clock: TimestampReader) -> dict:
-    try:
-        value = orjson.loads(document)
-    except orjson.JSONDecodeError:
-        value = None
-    if isinstance(value, dict):
-        return parse_document(value, clock)
-    # Not a JSON object: kept as it came.
-    return {"level": "UNKNOWN", "message": document.decode("utf-8", "backslashreplace").rstrip("\r")}
 
 
 def _failed(action: str, index: str, given_id: str, reason: str) -> dict:

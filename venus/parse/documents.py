@@ -169,6 +169,18 @@ def parse_document(doc: Mapping[str, Any], clock: TimestampReader, event_us: int
     return fields
 
 
+def parse_json_line(line: bytes, clock: TimestampReader) -> dict:
+    """The record fields of one line of NDJSON: a JSON object is a document; anything else (not
+    JSON, not an object) is kept as it came, level UNKNOWN."""
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        value = None
+    if isinstance(value, dict):
+        return parse_document(value, clock)
+    return {"level": "UNKNOWN", "message": line.decode("utf-8", "backslashreplace").rstrip("\r")}
+
+
 def _text(value: Any) -> str:
     if type(value) is str:
         return value
