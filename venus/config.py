@@ -96,6 +96,19 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("syslog_allowed_networks", str, "127.0.0.0/8, ::1", "Addresses and networks syslog is taken "
                "from, comma-separated (e.g. 10.0.0.0/8): syslog has no authentication, so others are refused."),
     ),
+    "notifications": (
+        Option("transport_url", str, "", "RabbitMQ to read OpenStack's notifications from, as the services' "
+               "[oslo_messaging_notifications] transport_url (rabbit://user:pass@host:5672/); empty: off."),
+        Option("exchanges", str, "openstack, nova, neutron, cinder, glance, keystone, heat, octavia, ironic, "
+               "manila, designate, magnum, placement", "Exchanges to bind to, comma-separated: each service's "
+               "control_exchange (oslo's default is openstack)."),
+        Option("topics", str, "notifications, versioned_notifications", "Notification topics, comma-separated; "
+               "every priority of each (<topic>.info, <topic>.error, ...) is read."),
+        Option("queue", str, "venus.notifications", "Venus's own queue (durable: notifications wait while Venus "
+               "is down)."),
+        Option("durable_exchanges", bool, False, "Declare the exchanges durable: set it when the services set "
+               "[oslo_messaging_rabbit] amqp_durable_queues, as both sides must declare them alike."),
+    ),
     "analysis": (
         Option("typical_errors_file", str, "", "A TOML file of your own typical-error signatures, added to the "
                "built-in ones (same id: yours wins); see venus/analysis/typical_errors.toml."),

@@ -41,6 +41,7 @@ from venus.errors import BadRequest, NotFound
 from venus.ingest.forward_server import ForwardServer
 from venus.ingest.importer import Importer
 from venus.ingest.inspect import Inspection, inspect_bytes, unnamed_source
+from venus.ingest.notification_consumer import NotificationConsumer
 from venus.ingest.syslog_server import SyslogServer, parse_networks
 from venus.ingest.workers import ParsePool
 from venus.ingest.writer import RecordWriter
@@ -168,7 +169,16 @@ def _listeners(settings: Settings, es_app: FastAPI | None, writer: RecordWriter,
         listeners.append(SyslogServer(settings.api.host, receivers.syslog_port, writer, pool, settings.import_.timezone,
                                       settings.import_.max_line_bytes,
                                       parse_networks(receivers.syslog_allowed_networks)))
+    notifications = settings.notifications
+    if notifications.transport_url:
+        listeners.append(NotificationConsumer(notifications.transport_url, _names(notifications.exchanges),
+                                              _names(notifications.topics), notifications.queue,
+                                              notifications.durable_exchanges, writer))
     return listeners
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 @dataclass(frozen=True)
