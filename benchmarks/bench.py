@@ -38,13 +38,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen, str, dict]:
+def start_server(data_dir: Path, **settings: str) -> tuple[subprocess.Popen, str, dict]:
     """`venus serve` on a fresh data directory and a free port, once it answers: the process, its
-    URL and the environment that points the CLI at it."""
+    URL and the environment that points the CLI at it. `settings` are VENUS_* variables."""
     shutil.rmtree(data_dir, ignore_errors=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "VENUS_DATA_DIR": str(data_dir), "VENUS_URL": url}
+    env = {**os.environ, "VENUS_DATA_DIR": str(data_dir), "VENUS_URL": url, **settings}
     server = subprocess.Popen([sys.executable, "-m", "venus", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):

@@ -1,13 +1,18 @@
-"""Receiver benchmark: sustained ingest through `_bulk` into a real server on loopback.
+"""Receiver benchmark: sustained ingest through `_bulk` and through Forward into a real server on loopback.
 
     python benchmarks/ingest.py --seconds 60
 
 Documents are what kolla's fluentd sends: the demo cloud's oslo.log lines split by kolla's own
 regex (reference/protocols.md §1.1) into Timestamp, Pid, log_level, python_module, the context
-fields and Payload. Bodies of 5,000 documents are serialised before the clock starts (the figure
-is the server's, not the Python client's), then sent by a few concurrent connections for
-`--seconds`; a line counts once its request was answered 200 (committed). Prints JSON: lines/s,
-MB/s of NDJSON, the server's peak RSS (with its parse workers), and the 429s seen.
+fields and Payload. Requests of 5,000 documents are serialised before the clock starts (the
+figure is the server's, not the Python client's), then sent by a few concurrent connections for
+`--seconds` each:
+
+* `_bulk`: NDJSON bodies; a line counts once its request was answered 200 (committed).
+* Forward: PackedForward messages with a `chunk`, as fluentd's out_forward sends them with
+  `require_ack_response`; a line counts once its chunk was acknowledged (committed).
+
+Prints JSON per protocol: lines/s, MB/s sent, the server's peak RSS (with its parse workers).
 """
 
 from __future__ import annotations
@@ -15,18 +20,21 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import socket
+import struct
 import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
+import msgpack
 import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench import RssWatch, start_server, tree_for  # noqa: E402
+from benchmarks.bench import RssWatch, free_port, start_server, tree_for  # noqa: E402
 
 # kolla-ansible's fluentd oslo.log regex (ansible/roles/fluentd/templates/conf/input/00-global.conf.j2).
 KOLLA_OSLO = re.compile(
@@ -60,8 +68,72 @@ def kolla_bodies(tree: Path, limit: int) -> tuple[list[bytes], int]:
     return bodies, len(lines)
 
 
+def kolla_forward_messages(bodies: list[bytes]) -> list[tuple[bytes, int]]:
+    """The same documents as PackedForward messages (msgpack, EventTime, a chunk id each), with
+    the number of events of each."""
+    messages = []
+    for number, body in enumerate(bodies):
+        docs = [orjson.loads(line) for line in body.split(b"\n")[1::2] if line]
+        entries = b"".join(msgpack.packb([msgpack.ExtType(0, struct.pack(">II", int(time.time()), 0)), doc])
+                           for doc in docs)
+        tag = f"kolla.var.log.kolla.{docs[0]['Logger'].removeprefix('openstack.')}.{docs[0]['programname']}.log"
+        messages.append((msgpack.packb([tag, entries, {"chunk": f"bench-{number}", "size": len(docs)}]), len(docs)))
+    return messages
+
+
 def run_ingest_benchmark(tree: Path, work: Path, seconds: float, connections: int = 4) -> dict:
     bodies, docs = kolla_bodies(tree, 400_000)
+    report = run_bulk(bodies, docs, work, seconds, connections)
+    report.update(run_forward(kolla_forward_messages(bodies), work, seconds, connections))
+    return report
+
+
+def run_forward(messages: list[tuple[bytes, int]], work: Path, seconds: float, connections: int) -> dict:
+    port = free_port()
+    server, url, _ = start_server(work / "ingest-store", VENUS_RECEIVERS_FORWARD_PORT=str(port))
+    try:
+        watch = RssWatch(server.pid)
+        watch.start()
+        sent = {"lines": 0, "bytes": 0}
+        lock = threading.Lock()
+        deadline = time.perf_counter() + seconds
+
+        def send(worker: int) -> None:
+            with socket.create_connection(("127.0.0.1", port), timeout=300) as conn:
+                answers = msgpack.Unpacker(raw=False)
+                i = worker
+                while time.perf_counter() < deadline:
+                    message, events = messages[i % len(messages)]
+                    conn.sendall(message)
+                    ack = None
+                    while ack is None:
+                        answers.feed(conn.recv(4096))
+                        ack = next(answers, None)
+                    assert ack == {"ack": f"bench-{i % len(messages)}"}, ack
+                    with lock:
+                        sent["lines"] += events
+                        sent["bytes"] += len(message)
+                    i += connections
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=send, args=(w,)) for w in range(connections)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+        watch.stop.set()
+        stored = httpx.get(f"{url}/api/v1/count", params={"q": "source:forward"}, timeout=120).json()["count"]
+        return {"forward": {"seconds": round(elapsed, 1), "lines": sent["lines"], "stored": stored,
+                            "lines_per_s": round(sent["lines"] / elapsed),
+                            "mb_per_s": round(sent["bytes"] / elapsed / 1e6, 1), "connections": connections,
+                            "events_per_chunk": DOCS_PER_BODY, "server_peak_rss_mb": round(watch.peak / 2**20)}}
+    finally:
+        server.terminate()
+        server.wait(60)
+
+
+def run_bulk(bodies: list[bytes], docs: int, work: Path, seconds: float, connections: int) -> dict:
     server, url, _ = start_server(work / "ingest-store")
     try:
         watch = RssWatch(server.pid)
