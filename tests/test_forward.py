@@ -384,3 +384,16 @@ def test_invalid_utf8_is_kept_as_escapes(forward):
         assert read_answer(conn) == {"ack": "u"}
     [hit] = hits(forward, f'attrs.tag:"{name}"', 1)
     assert (hit["message"], hit["attrs"]["extra"]) == ("disk\\xa0\\xa1full", "\\xff\\xfe")
+
+
+def test_an_idle_connection_does_not_hold_the_server_at_shutdown(tmp_path):
+    port = free_port()
+    srv = Server(tmp_path / "data", env={"VENUS_RECEIVERS_FORWARD_PORT": str(port)})
+    srv.forward_port = port
+    with connect(srv) as conn:
+        conn.sendall(msgpack.packb(["idle", T0, {"message": "one"}, {"chunk": "i"}]))
+        assert read_answer(conn) == {"ack": "i"}
+        started = time.monotonic()
+        srv.stop()  # the connection stays open, waiting for its next batch
+        assert time.monotonic() - started < 10
+    assert "store closed" in srv.output

@@ -28,6 +28,7 @@ import msgpack
 import orjson
 
 from venus.errors import VenusError
+from venus.ingest.connections import Connections
 from venus.ingest.forward import ForwardError, ForwardMessage, forward_table, read_message, unpacker
 from venus.ingest.workers import ParsePool
 from venus.ingest.writer import RecordWriter
@@ -55,7 +56,7 @@ class ForwardServer:
         self.hostname = socket.gethostname()
         self._server: asyncio.Server | None = None
         self._heartbeats: asyncio.DatagramTransport | None = None
-        self._connections: set[asyncio.Task] = set()
+        self._connections = Connections()
 
     async def start(self) -> None:
         try:
@@ -78,16 +79,13 @@ class ForwardServer:
             self._heartbeats.close()
         if self._server is not None:
             self._server.close()
-        if self._connections:
-            # Let each connection commit (and acknowledge) what it has read, then end them.
-            _, running = await asyncio.wait(self._connections, timeout=STOP_SECONDS)
-            for task in running:
-                task.cancel()
+        await self._connections.close(STOP_SECONDS)
 
     async def _connection(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections.add(task)
+        with self._connections.opened():
+            await self._serve(reader, stream)
+
+    async def _serve(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter) -> None:
         peer = _peer(stream)
         try:
             if not self.shared_key or await self._handshake(reader, stream, peer):
@@ -99,7 +97,6 @@ class ForwardServer:
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
-            self._connections.discard(task)
             stream.close()
 
     async def _receive(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter, peer: str) -> None:
@@ -108,13 +105,14 @@ class ForwardServer:
             _MsgpackStream(self.max_message_bytes)
         while data:
             messages: list[ForwardMessage] = []
-            try:
-                messages.extend(m for m in decoder.feed(data) if m is not None)
-            finally:
-                # What came before a bad message is stored (and acknowledged) all the same.
-                if messages:
-                    await self._commit(messages, peer)
-                    await self._acknowledge(messages, decoder, stream)
+            with self._connections.busy():
+                try:
+                    messages.extend(m for m in decoder.feed(data) if m is not None)
+                finally:
+                    # What came before a bad message is stored (and acknowledged) all the same.
+                    if messages:
+                        await self._commit(messages, peer)
+                        await self._acknowledge(messages, decoder, stream)
             data = await reader.read(READ_BYTES)
         if decoder.unread:
             log.warning("forward from %s: the connection ended in the middle of a message (%d bytes unread)",

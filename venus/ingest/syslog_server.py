@@ -18,6 +18,7 @@ import ipaddress
 import logging
 
 from venus.errors import VenusError
+from venus.ingest.connections import Connections
 from venus.ingest.syslog import split_frames, syslog_table
 from venus.ingest.workers import ParsePool
 from venus.ingest.writer import RecordWriter
@@ -68,7 +69,7 @@ class SyslogServer:
         self._senders: list[str] = []
         self._dropped = 0
         self._flusher: asyncio.Task | None = None
-        self._connections: set[asyncio.Task] = set()
+        self._connections = Connections()
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -91,10 +92,7 @@ class SyslogServer:
             self._flusher.cancel()
             await asyncio.gather(self._flusher, return_exceptions=True)
             await self._commit_datagrams()  # what arrived before the socket closed
-        if self._connections:
-            _, running = await asyncio.wait(self._connections, timeout=STOP_SECONDS)
-            for task in running:
-                task.cancel()
+        await self._connections.close(STOP_SECONDS)
 
     def allows(self, address: str) -> bool:
         try:
@@ -141,9 +139,10 @@ class SyslogServer:
     # --- TCP -------------------------------------------------------------------------------
 
     async def _connection(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections.add(task)
+        with self._connections.opened():
+            await self._serve(reader, stream)
+
+    async def _serve(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter) -> None:
         address = stream.get_extra_info("peername")
         peer = address[0] if isinstance(address, tuple) else str(address)
         rest = b""
@@ -151,18 +150,19 @@ class SyslogServer:
             if not self.allows(peer):
                 return
             while data := await reader.read(READ_BYTES):
-                messages, rest = split_frames(rest + data, self.max_message_bytes)
-                if messages:
-                    await self._commit(messages, [peer] * len(messages))
+                with self._connections.busy():
+                    messages, rest = split_frames(rest + data, self.max_message_bytes)
+                    if messages:
+                        await self._commit(messages, [peer] * len(messages))
             if rest.strip(b"\r\n\0 "):
                 # The sender closed after a message without its LF: it is whole all the same.
-                await self._commit([rest], [peer])
+                with self._connections.busy():
+                    await self._commit([rest], [peer])
         except VenusError as exc:
             log.warning("syslog from %s: %s; connection closed", peer, exc.message)
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
-            self._connections.discard(task)
             stream.close()
 
     async def _commit(self, messages: list[bytes], senders: list[str]) -> None:
