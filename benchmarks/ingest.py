@@ -25,6 +25,7 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -88,94 +89,91 @@ def run_ingest_benchmark(tree: Path, work: Path, seconds: float, connections: in
     return report
 
 
-def run_forward(messages: list[tuple[bytes, int]], work: Path, seconds: float, connections: int) -> dict:
-    port = free_port()
-    server, url, _ = start_server(work / "ingest-store", VENUS_RECEIVERS_FORWARD_PORT=str(port))
+def run_senders(connections: int, seconds: float, send: Callable[[int, float, dict], None]) -> tuple[float, dict]:
+    """`send(worker, deadline, counts)` in `connections` threads until the deadline; the seconds it
+    took and the counts they added up (under counts["lock"])."""
+    counts: dict = {"lines": 0, "bytes": 0, "retries": 0, "lock": threading.Lock()}
+    deadline = time.perf_counter() + seconds
+    started = time.perf_counter()
+    threads = [threading.Thread(target=send, args=(w, deadline, counts)) for w in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started, counts
+
+
+def measured(server_settings: dict, work: Path, count_query: str,
+             run: Callable[[str], tuple[float, dict]]) -> tuple[float, dict, int, int]:
+    """A fresh server with `server_settings`, `run(url)` against it while its RSS is watched: the
+    seconds, the counts, the lines stored (`count_query`) and the peak RSS in MB."""
+    server, url, _ = start_server(work / "ingest-store", **server_settings)
     try:
         watch = RssWatch(server.pid)
         watch.start()
-        sent = {"lines": 0, "bytes": 0}
-        lock = threading.Lock()
-        deadline = time.perf_counter() + seconds
-
-        def send(worker: int) -> None:
-            with socket.create_connection(("127.0.0.1", port), timeout=300) as conn:
-                answers = msgpack.Unpacker(raw=False)
-                i = worker
-                while time.perf_counter() < deadline:
-                    message, events = messages[i % len(messages)]
-                    conn.sendall(message)
-                    ack = None
-                    while ack is None:
-                        answers.feed(conn.recv(4096))
-                        ack = next(answers, None)
-                    assert ack == {"ack": f"bench-{i % len(messages)}"}, ack
-                    with lock:
-                        sent["lines"] += events
-                        sent["bytes"] += len(message)
-                    i += connections
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=send, args=(w,)) for w in range(connections)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
+        elapsed, counts = run(url)
         watch.stop.set()
-        stored = httpx.get(f"{url}/api/v1/count", params={"q": "source:forward"}, timeout=120).json()["count"]
-        return {"forward": {"seconds": round(elapsed, 1), "lines": sent["lines"], "stored": stored,
-                            "lines_per_s": round(sent["lines"] / elapsed),
-                            "mb_per_s": round(sent["bytes"] / elapsed / 1e6, 1), "connections": connections,
-                            "events_per_chunk": DOCS_PER_BODY, "server_peak_rss_mb": round(watch.peak / 2**20)}}
+        stored = httpx.get(f"{url}/api/v1/count", params={"q": count_query}, timeout=120).json()["count"]
+        return elapsed, counts, stored, round(watch.peak / 2**20)
     finally:
         server.terminate()
         server.wait(60)
 
 
-def run_bulk(bodies: list[bytes], docs: int, work: Path, seconds: float, connections: int) -> dict:
-    server, url, _ = start_server(work / "ingest-store")
-    try:
-        watch = RssWatch(server.pid)
-        watch.start()
-        sent = {"lines": 0, "bytes": 0, "retries": 0}
-        lock = threading.Lock()
-        deadline = time.perf_counter() + seconds
+def run_forward(messages: list[tuple[bytes, int]], work: Path, seconds: float, connections: int) -> dict:
+    port = free_port()
 
-        def send(worker: int) -> None:
-            with httpx.Client(base_url=url, timeout=120,
-                              headers={"Content-Type": "application/x-ndjson"}) as http:
+    def send(worker: int, deadline: float, counts: dict) -> None:
+        with socket.create_connection(("127.0.0.1", port), timeout=300) as conn:
+            answers = msgpack.Unpacker(raw=False)
+            i = worker
+            while time.perf_counter() < deadline:
+                message, events = messages[i % len(messages)]
+                conn.sendall(message)
+                ack = None
+                while ack is None:
+                    answers.feed(conn.recv(4096))
+                    ack = next(answers, None)
+                assert ack == {"ack": f"bench-{i % len(messages)}"}, ack
+                with counts["lock"]:
+                    counts["lines"] += events
+                    counts["bytes"] += len(message)
+                i += connections
+
+    elapsed, counts, stored, rss = measured({"VENUS_RECEIVERS_FORWARD_PORT": str(port)}, work, "source:forward",
+                                            lambda url: run_senders(connections, seconds, send))
+    return {"forward": {"seconds": round(elapsed, 1), "lines": counts["lines"], "stored": stored,
+                        "lines_per_s": round(counts["lines"] / elapsed),
+                        "mb_per_s": round(counts["bytes"] / elapsed / 1e6, 1), "connections": connections,
+                        "events_per_chunk": DOCS_PER_BODY, "server_peak_rss_mb": rss}}
+
+
+def run_bulk(bodies: list[bytes], docs: int, work: Path, seconds: float, connections: int) -> dict:
+    def senders(url: str) -> tuple[float, dict]:
+        def send(worker: int, deadline: float, counts: dict) -> None:
+            with httpx.Client(base_url=url, timeout=120, headers={"Content-Type": "application/x-ndjson"}) as http:
                 i = worker
                 while time.perf_counter() < deadline:
                     body = bodies[i % len(bodies)]
                     resp = http.post("/elasticsearch/_bulk", content=body)
                     if resp.status_code == 429:
-                        with lock:
-                            sent["retries"] += 1
+                        with counts["lock"]:
+                            counts["retries"] += 1
                         time.sleep(float(resp.headers.get("retry-after", "1")))
                         continue
                     resp.raise_for_status()
-                    with lock:
-                        sent["lines"] += body.count(b"\n") // 2
-                        sent["bytes"] += len(body)
+                    with counts["lock"]:
+                        counts["lines"] += body.count(b"\n") // 2
+                        counts["bytes"] += len(body)
                     i += connections
 
-        started = time.perf_counter()
-        threads = [threading.Thread(target=send, args=(w,)) for w in range(connections)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
-        watch.stop.set()
-        stored = httpx.get(f"{url}/api/v1/count", params={"q": "attrs.index:flog-bench"}, timeout=120).json()["count"]
-        return {"bulk": {"seconds": round(elapsed, 1), "lines": sent["lines"], "stored": stored,
-                         "lines_per_s": round(sent["lines"] / elapsed), "mb_per_s": round(sent["bytes"] / elapsed / 1e6, 1),
-                         "connections": connections, "docs_per_request": DOCS_PER_BODY, "distinct_docs": docs,
-                         "retries_429": sent["retries"], "server_peak_rss_mb": round(watch.peak / 2**20)}}
-    finally:
-        server.terminate()
-        server.wait(60)
+        return run_senders(connections, seconds, send)
+
+    elapsed, counts, stored, rss = measured({}, work, "attrs.index:flog-bench", senders)
+    return {"bulk": {"seconds": round(elapsed, 1), "lines": counts["lines"], "stored": stored,
+                     "lines_per_s": round(counts["lines"] / elapsed), "mb_per_s": round(counts["bytes"] / elapsed / 1e6, 1),
+                     "connections": connections, "docs_per_request": DOCS_PER_BODY, "distinct_docs": docs,
+                     "retries_429": counts["retries"], "server_peak_rss_mb": rss}}
 
 
 def main() -> None:

@@ -110,6 +110,17 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
+def search_hits(server: Server, query: str, expected: int = 0, timeout: float = 20.0) -> list[dict]:
+    """The lines matching `query`, ordered by message; with `expected`, once there are that many
+    (receivers that do not acknowledge commit in the background), or at the timeout."""
+    deadline = time.time() + timeout
+    while True:
+        found = httpx.get(f"{server.url}/api/v1/search", params={"q": query, "limit": 1000}).json()["hits"]
+        if len(found) >= expected or time.time() > deadline:
+            return sorted(found, key=lambda h: h["message"])
+        time.sleep(0.1)
+
+
 def run_cli(*args: str, env: dict | None = None, check: bool = True,
             stdin: str | None = None) -> subprocess.CompletedProcess:
     result = subprocess.run([sys.executable, "-m", "venus", *args], env=env or dict(os.environ),

@@ -3,7 +3,6 @@ through it; the modes fluent-logger does not speak (PackedForward, compression, 
 are sent as fluentd's out_forward sends them, by the spec (reference/protocols.md §4a)."""
 
 import gzip
-from datetime import datetime
 import hashlib
 import json
 import logging
@@ -22,7 +21,7 @@ from fluent import sender as fluent_sender
 from oslo_context import context as oslo_context
 from oslo_log import formatters as oslo_formatters
 
-from tests.conftest import Server, free_port, run_cli
+from tests.conftest import Server, free_port, run_cli, search_hits
 from venus.ingest.forward import EventTime, ForwardError, event_time_us, read_message, tag_fields
 
 pytestmark = pytest.mark.server
@@ -38,17 +37,6 @@ def forward(tmp_path_factory):
     srv.forward_port = port
     yield srv
     srv.stop()
-
-
-def hits(server, query, expected, timeout=20.0):
-    """The lines matching `query` once there are `expected` of them (receivers without acks
-    commit in the background)."""
-    deadline = time.time() + timeout
-    while True:
-        found = httpx.get(f"{server.url}/api/v1/search", params={"q": query, "limit": 1000}).json()["hits"]
-        if len(found) >= expected or time.time() > deadline:
-            return sorted(found, key=lambda h: (datetime.fromisoformat(h["ts"]), h["message"]))
-        time.sleep(0.1)
 
 
 def tag():
@@ -93,7 +81,7 @@ def test_fluent_logger_events_arrive_with_their_fields_and_tag(forward):
     assert sender.emit_with_time(sub, T0, {"message": "first event", "host": "ctl1", "level": "warning"})
     assert sender.emit_with_time(sub, T0 + 1, {"message": "second event", "program": "nova-api"})
     sender.close()
-    found = hits(forward, f'attrs.tag:"{name}"', 2)
+    found = search_hits(forward, f'attrs.tag:"{name}"', 2)
     assert [(h["ts"], h["host"], h["level"], h["program"], h["service"], h["message"]) for h in found] == [
         ("2026-05-06T18:06:57Z", "ctl1", "WARNING", "", "", "first event"),
         ("2026-05-06T18:06:58Z", "", "INFO", "nova-api", "nova", "second event")]
@@ -105,7 +93,7 @@ def test_event_time_keeps_microseconds(forward):
     sender = fluent_sender.FluentSender(name, port=forward.forward_port, nanosecond_precision=True)
     assert sender.emit_with_time(None, T0 + 0.123456, {"message": "precise"})
     sender.close()
-    [hit] = hits(forward, f'attrs.tag:"{name}"', 1)
+    [hit] = search_hits(forward, f'attrs.tag:"{name}"', 1)
     assert hit["ts"] == "2026-05-06T18:06:57.123456Z"
 
 
@@ -129,7 +117,7 @@ def test_oslo_log_fluent_formatter_records_carry_request_ids_logger_and_tracebac
         logger.removeHandler(handler)
         handler.close()
     # Sent within the same second (fluent-logger's time is whole seconds): ordered by message.
-    found = sorted(hits(forward, f'attrs.tag:"{name}"', 2), key=lambda h: h["message"])
+    found = sorted(search_hits(forward, f'attrs.tag:"{name}"', 2), key=lambda h: h["message"])
     assert [(h["level"], h["logger"], h["service"], h["request_id"], h["global_request_id"], h["user_id"],
              h["project_id"], h["host"]) for h in found] == [
         (level, "nova.compute.manager", "nova", REQ, GREQ, "u1", "p1", socket.gethostname())
@@ -162,7 +150,7 @@ def test_each_mode_is_acknowledged_once_its_events_are_searchable(forward, mode)
     # Acknowledged means committed: every event is there at once, no waiting.
     response = httpx.get(f"{forward.url}/api/v1/count", params={"q": f'attrs.tag:"{name}"'}).json()
     assert response["count"] == 500
-    found = hits(forward, f'attrs.tag:"{name}" AND "{mode} event 499"', 1)
+    found = search_hits(forward, f'attrs.tag:"{name}" AND "{mode} event 499"', 1)
     assert [(h["ts"], h["level"]) for h in found] == [("2026-05-06T18:06:57.000499Z", "ERROR")]
 
 
@@ -172,7 +160,7 @@ def test_kolla_tag_names_service_and_program(forward):
         conn.sendall(msgpack.packb([name, T0, {"Payload": "port bound", "log_level": "INFO",
                                                "python_module": "neutron.plugins.ml2"}, {"chunk": "c1"}]))
         assert read_answer(conn) == {"ack": "c1"}
-    [hit] = hits(forward, f'attrs.tag:"{name}"', 1)
+    [hit] = search_hits(forward, f'attrs.tag:"{name}"', 1)
     assert (hit["service"], hit["program"], hit["logger"]) == ("neutron", name.split(".")[-2], "neutron.plugins.ml2")
 
 
@@ -185,7 +173,7 @@ def test_fluent_bit_metadata_time_and_non_log_signals(forward):
         assert read_answer(conn) == {"ack": "a"}
         conn.sendall(msgpack.packb([name, [[event_time(T0), {"metric": 1}]], {"chunk": "b", "fluent_signal": 1}]))
         assert read_answer(conn) == {"ack": "b"}
-    assert [(h["ts"], h["message"]) for h in hits(forward, f'attrs.tag:"{name}"', 2, timeout=2)] == [
+    assert [(h["ts"], h["message"]) for h in search_hits(forward, f'attrs.tag:"{name}"', 2, timeout=2)] == [
         ("2026-05-06T18:06:57Z", "from fluent bit")]
 
 
@@ -195,7 +183,7 @@ def test_events_that_are_not_time_and_record_are_stored_raw(forward):
         conn.sendall(msgpack.packb([name, [[T0, "a string, not a map"], ["just one element"], [T0, {"x": 1}]],
                                     {"chunk": "r"}]))
         assert read_answer(conn) == {"ack": "r"}
-    found = hits(forward, f'attrs.tag:"{name}"', 3)
+    found = search_hits(forward, f'attrs.tag:"{name}"', 3)
     assert sorted((h["level"], h["message"]) for h in found) == [
         ("UNKNOWN", '["just one element"]'), ("UNKNOWN", '[1778090817,"a string, not a map"]'),
         ("UNKNOWN", '{"x":1}')]
@@ -206,7 +194,7 @@ def test_json_messages_are_answered_in_json(forward):
     with connect(forward) as conn:
         conn.sendall(json.dumps([name, T0, {"message": "sent as json"}, {"chunk": "j1"}]).encode())
         assert json.loads(conn.recv(100)) == {"ack": "j1"}
-    [hit] = hits(forward, f'attrs.tag:"{name}"', 1)
+    [hit] = search_hits(forward, f'attrs.tag:"{name}"', 1)
     assert hit["message"] == "sent as json"
 
 
@@ -230,7 +218,7 @@ def test_truncated_msgpack_keeps_what_came_before_and_the_server_goes_on(forward
     cut = msgpack.packb([name, T0, {"message": "this event is cut " * 50}])[:-40]
     with connect(forward) as conn:
         conn.sendall(good + cut)
-    assert [h["message"] for h in hits(forward, f'attrs.tag:"{name}"', 1)] == ["complete event"]
+    assert [h["message"] for h in search_hits(forward, f'attrs.tag:"{name}"', 1)] == ["complete event"]
     assert "ended in the middle of a message" in wait_log(forward, "ended in the middle of a message")
 
 
@@ -239,7 +227,7 @@ def test_a_message_that_is_not_forward_protocol_ends_the_connection(forward):
     with connect(forward) as conn:
         conn.sendall(msgpack.packb([name, T0, {"message": "before the garbage"}]) + msgpack.packb(42))
         assert closed_by_server(conn)
-    assert [h["message"] for h in hits(forward, f'attrs.tag:"{name}"', 1)] == ["before the garbage"]
+    assert [h["message"] for h in search_hits(forward, f'attrs.tag:"{name}"', 1)] == ["before the garbage"]
     assert "expected a message [tag, ...], got int" in wait_log(forward, "got int")
     assert httpx.get(f"{forward.url}/healthz").status_code == 200
 
@@ -254,7 +242,7 @@ def test_a_gzip_bomb_is_refused_and_acknowledged(forward):
         assert read_answer(conn) == {"ack": "bomb"}
         conn.sendall(msgpack.packb([name, T0, {"message": "after the bomb"}, {"chunk": "next"}]))
         assert read_answer(conn) == {"ack": "next"}
-    assert [h["message"] for h in hits(forward, f'attrs.tag:"{name}"', 1)] == ["after the bomb"]
+    assert [h["message"] for h in search_hits(forward, f'attrs.tag:"{name}"', 1)] == ["after the bomb"]
     assert "over 67108864 bytes once decompressed" in wait_log(forward, "once decompressed")
 
 
@@ -294,7 +282,7 @@ def test_shared_key_handshake_lets_a_client_with_the_key_send(secured):
         assert pong[4] == hashlib.sha512(salt + pong[3].encode() + nonce + b"s3cret").hexdigest()
         conn.sendall(msgpack.packb([name, T0, {"message": "authenticated"}, {"chunk": "k"}]))
         assert read_answer(conn) == {"ack": "k"}
-    assert [h["message"] for h in hits(secured, f'attrs.tag:"{name}"', 1)] == ["authenticated"]
+    assert [h["message"] for h in search_hits(secured, f'attrs.tag:"{name}"', 1)] == ["authenticated"]
 
 
 def test_a_wrong_shared_key_is_refused_and_nothing_is_stored(secured):
@@ -307,7 +295,7 @@ def test_a_wrong_shared_key_is_refused_and_nothing_is_stored(secured):
         except ConnectionResetError:
             pass
         assert closed_by_server(conn)
-    assert hits(secured, f'attrs.tag:"{name}"', 1, timeout=1) == []
+    assert search_hits(secured, f'attrs.tag:"{name}"', 1, timeout=1) == []
 
 
 def test_refuses_forward_beyond_loopback_without_a_shared_key(tmp_path):
@@ -382,7 +370,7 @@ def test_invalid_utf8_is_kept_as_escapes(forward):
     with connect(forward) as conn:
         conn.sendall(raw)
         assert read_answer(conn) == {"ack": "u"}
-    [hit] = hits(forward, f'attrs.tag:"{name}"', 1)
+    [hit] = search_hits(forward, f'attrs.tag:"{name}"', 1)
     assert (hit["message"], hit["attrs"]["extra"]) == ("disk\\xa0\\xa1full", "\\xff\\xfe")
 
 

@@ -2,7 +2,6 @@
 OpenTelemetry SDK's OTLP/HTTP exporter sends; Loki's two encodings are sent as Promtail sends them."""
 
 import gzip
-from datetime import datetime
 import time
 import uuid
 
@@ -10,15 +9,15 @@ import cramjam
 import httpx
 import orjson
 import pytest
+from opentelemetry._logs import LogRecord, SeverityNumber
 from opentelemetry.exporter.otlp.proto.http import Compression
 from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
-from opentelemetry._logs import LogRecord, SeverityNumber
 from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.trace import TraceFlags
 
-from tests.conftest import Server
+from tests.conftest import Server, search_hits
 from venus.ingest.loki import PushRequest
 
 pytestmark = pytest.mark.server
@@ -32,11 +31,6 @@ def server(tmp_path_factory):
     srv = Server(tmp_path_factory.mktemp("receivers") / "data")
     yield srv
     srv.stop()
-
-
-def hits(server, query):
-    return sorted(httpx.get(f"{server.url}/api/v1/search", params={"q": query, "limit": 1000}).json()["hits"],
-                  key=lambda h: (datetime.fromisoformat(h["ts"]), h["message"]))
 
 
 def marker():
@@ -58,7 +52,7 @@ def test_opentelemetry_sdk_logs_arrive_with_resource_severity_and_attributes(ser
                               trace_flags=TraceFlags(TraceFlags.SAMPLED)))
     finally:
         provider.shutdown()  # SimpleLogRecordProcessor has sent each record as it came
-    found = hits(server, word)
+    found = search_hits(server, word)
     assert [(h["ts"], h["level"], h["host"], h["service"], h["message"]) for h in found] == [
         ("2026-05-06T18:06:57Z", "WARNING", "ctl1", "nova-api", f"disk {word} almost full"),
         ("2026-05-06T18:06:57.000001Z", "ERROR", "ctl1", "nova-api", f"disk {word} failed")]
@@ -80,7 +74,7 @@ def test_otlp_json_with_hex_trace_ids(server):
     response = httpx.post(f"{server.url}/v1/logs", content=orjson.dumps(body),
                           headers={"Content-Type": "application/json"})
     assert (response.status_code, response.json()) == (200, {})
-    [hit] = hits(server, word)
+    [hit] = search_hits(server, word)
     assert (hit["ts"], hit["level"], hit["host"]) == ("2026-05-06T18:06:57.123456Z", "ERROR", "cmp1")
     assert hit["attrs"] == {"trace_id": "5b8efff798038103d269b633813fc60c", "span_id": "eee19b7ec3c1b174",
                             "n": "7", "otel.scope.name": "my.scope"}
@@ -122,7 +116,7 @@ def test_loki_protobuf_push_answers_204_and_reads_labels(server):
     response = httpx.post(f"{server.url}/loki/api/v1/push", content=body,
                           headers={"Content-Type": "application/x-protobuf", "Content-Encoding": "snappy"})
     assert (response.status_code, response.content) == (204, b"")
-    found = hits(server, word)
+    found = search_hits(server, word)
     assert [(h["ts"], h["host"], h["service"], h["program"], h["level"], h["request_id"], h["message"])
             for h in found] == [
         ("2026-05-06T18:06:57.671000Z", "cmp1", "nova", "nova-compute", "ERROR", REQ, f"boot {word} failed"),
@@ -137,7 +131,7 @@ def test_loki_json_push_gzip(server):
     response = httpx.post(f"{server.url}/loki/api/v1/push", content=gzip.compress(orjson.dumps(body)),
                           headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
     assert response.status_code == 204
-    found = hits(server, word)
+    found = search_hits(server, word)
     assert [(h["host"], h["service"], h["level"], h["message"]) for h in found] == [
         ("ctl2", "keystone", "WARNING", f"json {word}"), ("ctl2", "keystone", "WARNING", f"second {word}")]
 
@@ -169,7 +163,7 @@ def test_json_lines_store_objects_and_plain_lines(server):
              f"plain text {word}".encode(), b"[1, 2]  " + word.encode(), b"", b"{broken " + word.encode()]
     response = httpx.post(f"{server.url}/api/v1/ingest", params={"source": "my-app"}, content=b"\n".join(lines))
     assert response.json() == {"ok": True, "accepted": 4}
-    found = hits(server, word)
+    found = search_hits(server, word)
     assert sorted((h["level"], h["message"], h["source"]) for h in found) == [
         ("ERROR", f"object {word}", "my-app"), ("UNKNOWN", "[1, 2]  " + word, "my-app"),
         ("UNKNOWN", "plain text " + word, "my-app"), ("UNKNOWN", "{broken " + word, "my-app")]

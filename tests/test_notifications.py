@@ -8,7 +8,7 @@ import warnings
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, search_hits
 from venus.ingest.notifications import notification_record
 from venus.parse.timestamps import TimestampReader, zone
 
@@ -49,15 +49,6 @@ def notifier(exchange, topics=("notifications",)):
                                               topics=list(topics))
 
 
-def hits(server, query, expected, timeout=20.0):
-    deadline = time.time() + timeout
-    while True:
-        found = httpx.get(f"{server.url}/api/v1/search", params={"q": query, "limit": 100}).json()["hits"]
-        if len(found) >= expected or time.time() > deadline:
-            return sorted(found, key=lambda h: h["message"])
-        time.sleep(0.2)
-
-
 def test_notifier_events_arrive_with_request_ids_publisher_and_payload(consumer):
     context = oslo_context.RequestContext(request_id=f"req-{REQ}", global_request_id=f"req-{GREQ}",
                                           user_id="u1", project_id="p1")
@@ -72,7 +63,7 @@ def test_notifier_events_arrive_with_request_ids_publisher_and_payload(consumer)
     finally:
         transport.cleanup()
     # Two topics: each event arrives once per topic.
-    found = hits(consumer, f"request_id:{REQ}", 4)
+    found = search_hits(consumer, f"request_id:{REQ}", 4)
     assert [(h["level"], h["program"], h["service"], h["host"], h["global_request_id"], h["user_id"],
              h["project_id"], h["instance_id"], h["message"]) for h in found[::2]] == [
         ("ERROR", "nova-compute", "nova", "cmp1", GREQ, "u1", "p1", INSTANCE,
@@ -93,7 +84,7 @@ def test_notifications_join_the_call_chain(consumer):
         notify.info(context, "volume.attach.end", {"volume_id": "v1", "status": "in-use"})
     finally:
         transport.cleanup()
-    hits(consumer, f"request_id:{request}", 1)
+    search_hits(consumer, f"request_id:{request}", 1)
     chain = httpx.get(f"{consumer.url}/api/v1/chain/{request}").json()
     assert [line["message"] for line in chain["lines"]] == ["volume.attach.end status=in-use volume_id=v1"]
 

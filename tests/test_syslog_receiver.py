@@ -11,7 +11,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.conftest import Server, free_port, run_cli
+from tests.conftest import Server, free_port, run_cli, search_hits
 from venus.ingest.syslog import FramingError, split_frames
 
 pytestmark = pytest.mark.server
@@ -24,15 +24,6 @@ def syslog(tmp_path_factory):
     srv.syslog_port = port
     yield srv
     srv.stop()
-
-
-def hits(server, query, expected, timeout=20.0):
-    deadline = time.time() + timeout
-    while True:
-        found = httpx.get(f"{server.url}/api/v1/search", params={"q": query, "limit": 1000}).json()["hits"]
-        if len(found) >= expected or time.time() > deadline:
-            return sorted(found, key=lambda h: h["message"])
-        time.sleep(0.1)
 
 
 def marker():
@@ -54,7 +45,7 @@ def test_syslog_handler_messages_arrive_with_level_facility_and_sender(syslog, s
         logger.info("volume %s attached", word)
     finally:
         handler.close()
-    found = hits(syslog, word, 2)
+    found = search_hits(syslog, word, 2)
     assert [(h["level"], h["program"], h["service"], h["host"], h["attrs"], h["message"]) for h in found] == [
         ("INFO", "nova-api", "nova", "127.0.0.1", {"facility": "local1"}, f"volume {word} attached"),
         ("ERROR", "nova-api", "nova", "127.0.0.1", {"facility": "local1"}, f"volume {word} failed")]
@@ -71,7 +62,7 @@ def test_rfc5424_with_octet_counting_over_tcp(syslog):
     messages = [f'<165>1 2026-05-06T18:06:57.123456Z ctl1 nova-compute 4242 ID47 [meta@1 a="1"] {word} one',
                 f"<163>1 2026-05-06T18:06:58Z ctl1 nova-compute - - - {word} two\nwith a newline inside"]
     send_tcp(syslog, b"".join(f"{len(m.encode())} {m}".encode() for m in messages))
-    found = hits(syslog, word, 2)
+    found = search_hits(syslog, word, 2)
     assert [(h["ts"], h["host"], h["program"], h["pid"], h["level"], h["message"]) for h in found] == [
         ("2026-05-06T18:06:57.123456Z", "ctl1", "nova-compute", 4242, "NOTICE", f"{word} one"),
         ("2026-05-06T18:06:58Z", "ctl1", "nova-compute", 0, "ERROR", f"{word} two\nwith a newline inside")]
@@ -85,7 +76,7 @@ def test_haproxy_lines_fill_the_http_fields(syslog):
             f"nova_api_back/ctl1 0/0/1/80/81 503 212 - - ---- 12/3/0/0/0 0/0 \"GET /v2.1/{word} HTTP/1.1\"")
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
         udp.sendto(line.encode(), ("127.0.0.1", syslog.syslog_port))
-    [hit] = hits(syslog, f'http_path:"/v2.1/{word}"', 1)
+    [hit] = search_hits(syslog, f'http_path:"/v2.1/{word}"', 1)
     assert (hit["program"], hit["host"], hit["http_method"], hit["http_status"], hit["http_time_ms"]) == (
         "haproxy", "ctl1", "GET", 503, 81.0)
 
@@ -96,7 +87,7 @@ def test_garbage_is_stored_raw_and_the_server_goes_on(syslog):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
         for datagram in garbage:
             udp.sendto(datagram, ("127.0.0.1", syslog.syslog_port))
-    found = hits(syslog, word, 3)
+    found = search_hits(syslog, word, 3)
     assert sorted(h["message"] for h in found) == [
         f"\x00\x00<<<{word}", f"<999>also {word}", f"\\xff\\xfe not syslog {word}"]
     assert {h["level"] for h in found} == {"UNKNOWN"}
@@ -107,7 +98,7 @@ def test_a_line_without_its_newline_counts_when_the_sender_closes(syslog):
     word = marker()
     send_tcp(syslog, f"<13>May  6 18:06:57 ctl1 cron[1]: first {word}\n<13>May  6 18:06:58 ctl1 cron[1]: last {word}"
              .encode())
-    assert [h["message"] for h in hits(syslog, word, 2)] == [f"first {word}", f"last {word}"]
+    assert [h["message"] for h in search_hits(syslog, word, 2)] == [f"first {word}", f"last {word}"]
 
 
 def test_senders_outside_the_allowed_networks_are_refused(tmp_path):
