@@ -10,8 +10,10 @@ from fastapi import FastAPI
 
 from venus.client import LocalBackend
 from venus.demo.generator import DemoCloud
+from venus.errors import StoreUnavailable
 from venus.ingest.files import expand_paths, import_file
 from venus.parse.paths import describe_path
+from venus.store.clickhouse import ClosedError
 
 log = logging.getLogger(__name__)
 
@@ -44,5 +46,8 @@ def _load(app: FastAPI, directory: Path, lines: int) -> None:
         for f in files:
             import_file(f, describe_path(str(f.path)), settings.import_.chunk_bytes, target)
         log.info("demo: loaded %d files from %s", len(files), directory)
+    except (ClosedError, StoreUnavailable) as exc:
+        # Stopped while loading (Ctrl-C soon after start): what was committed stays; no failure.
+        log.info("demo: loading stopped: %s", exc)
     except Exception:  # a failed demo load must not take the server down
         log.exception("demo: loading demo data failed")
