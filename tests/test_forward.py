@@ -385,3 +385,35 @@ def test_an_idle_connection_does_not_hold_the_server_at_shutdown(tmp_path):
         srv.stop()  # the connection stays open, waiting for its next batch
         assert time.monotonic() - started < 10
     assert "store closed" in srv.output
+
+
+def test_json_messages_cut_by_reads_keep_their_characters(forward):
+    """A read may end inside a message, even inside a character."""
+    name = tag()
+    data = (json.dumps([name, T0, {"message": "café one"}], ensure_ascii=False) +
+            json.dumps([name, T0, {"message": "café two"}, {"chunk": "j2"}], ensure_ascii=False)).encode()
+    cut = data.index("é".encode()) + 1
+    with connect(forward) as conn:
+        conn.sendall(data[:cut])
+        time.sleep(0.3)  # so that the server reads the first part alone
+        conn.sendall(data[cut:])
+        assert json.loads(conn.recv(100)) == {"ack": "j2"}
+    assert [h["message"] for h in search_hits(forward, f'attrs.tag:"{name}"', 2)] == ["café one", "café two"]
+
+
+def test_events_sent_with_the_ping_are_not_lost(secured):
+    """A client that does not wait for PONG before its first event (one write for both)."""
+    name = tag()
+    with connect(secured) as conn:
+        nonce = read_answer(conn)[1]["nonce"]
+        salt = b"fedcba9876543210"
+        digest = hashlib.sha512(salt + b"client2" + nonce + b"s3cret").hexdigest()
+        conn.sendall(msgpack.packb(["PING", "client2", salt, digest, "", ""], use_bin_type=True) +
+                     msgpack.packb([name, T0, {"message": "right after the ping"}, {"chunk": "p"}]))
+        answers = msgpack.Unpacker(raw=False)
+        replies = []
+        while len(replies) < 2:
+            answers.feed(conn.recv(65536))
+            replies.extend(answers)
+        assert replies[0][:2] == ["PONG", True] and replies[1] == {"ack": "p"}
+    assert [h["message"] for h in search_hits(secured, f'attrs.tag:"{name}"', 1)] == ["right after the ping"]

@@ -27,8 +27,7 @@ import pyarrow as pa
 
 from venus.errors import BadRequest
 from venus.parse.documents import parse_json_line
-from venus.parse.lines import records_to_table
-from venus.parse.paths import SourceInfo
+from venus.parse.lines import received_table
 from venus.parse.timestamps import TimestampReader, zone
 
 BULK_SOURCE = "bulk"  # the `source` of records received through _bulk
@@ -79,8 +78,7 @@ def parse_bulk(body: bytes, default_index: str | None, timezone_name: str, recei
             "_index": index, "_id": given_id or f"{id_prefix}{len(items):x}", "_version": 1, "result": "created",
             "_shards": {"total": 1, "successful": 1, "failed": 0}, "_seq_no": len(items), "_primary_term": 1,
             "status": 201}})
-    source = SourceInfo(host="", service="", program="", path=BULK_SOURCE)
-    return BulkBatch(records_to_table(records, source, received_us), items, errors)
+    return BulkBatch(received_table(records, BULK_SOURCE, received_us), items, errors)
 
 
 def _action(line: bytes, number: int) -> tuple[str, dict]:

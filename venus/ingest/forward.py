@@ -22,7 +22,7 @@ that is not an array, a tag that is not text): that is a `ForwardError`, and the
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import msgpack
@@ -32,8 +32,8 @@ import pyarrow as pa
 from venus.errors import VenusError
 from venus.ingest.compression import inflate, unzstd
 from venus.parse.documents import parse_document
-from venus.parse.lines import records_to_table
-from venus.parse.paths import SourceInfo, describe_path
+from venus.parse.lines import received_table
+from venus.parse.paths import describe_path
 from venus.parse.timestamps import TimestampReader, zone
 
 FORWARD_SOURCE = "forward"  # the `source` of records received through Forward
@@ -82,9 +82,7 @@ class ForwardMessage:
 @dataclass
 class ForwardBatch:
     table: pa.Table
-    events: int = 0
-    raw: int = 0  # events stored raw (not [time, record], record not a map)
-    skipped: list[str] = field(default_factory=list)  # why messages were not stored
+    skipped: list[str]  # why messages were not stored
 
 
 def read_message(message: Any, size: int = 0) -> ForwardMessage | None:
@@ -136,29 +134,24 @@ def forward_table(messages: list[ForwardMessage], timezone_name: str, received_u
     (`[api] max_body_bytes`); a message whose entries cannot be opened is skipped and said why."""
     clock = TimestampReader(zone(timezone_name))
     records: list[dict] = []
-    batch = ForwardBatch(pa.table({}))
+    skipped: list[str] = []
     for message in messages:
         if not message.is_log:
             continue
         try:
             entries = _entries(message, max_bytes)
         except VenusError as exc:
-            batch.skipped.append(f"tag {message.tag!r}: {exc.message}")
+            skipped.append(f"tag {message.tag!r}: {exc.message}")
             continue
         from_tag = tag_fields(message.tag)
         for entry in entries:
-            record = _record(entry, clock)
-            if record is None:
-                batch.raw += 1
-                record = {"level": "UNKNOWN", "message": orjson.dumps(entry, default=_text).decode()}
+            record = _record(entry, clock) or {"level": "UNKNOWN",
+                                               "message": orjson.dumps(entry, default=_text).decode()}
             for name, value in from_tag.items():
                 record.setdefault(name, value)
             record.setdefault("attrs", {})["tag"] = message.tag
             records.append(record)
-    batch.events = len(records)
-    source = SourceInfo(host="", service="", program="", path=FORWARD_SOURCE)
-    batch.table = records_to_table(records, source, received_us)
-    return batch
+    return ForwardBatch(received_table(records, FORWARD_SOURCE, received_us), skipped)
 
 
 def _entries(message: ForwardMessage, max_bytes: int) -> list:

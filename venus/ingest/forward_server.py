@@ -15,11 +15,13 @@ connection with a warning in the server log: a msgpack stream cannot be picked u
 from __future__ import annotations
 
 import asyncio
+import codecs
 import hashlib
 import hmac
 import json
 import logging
 import os
+import re
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -38,6 +40,9 @@ log = logging.getLogger(__name__)
 
 READ_BYTES = 4 << 20  # most bytes one read takes: what has arrived since the last commit
 STREAM_BUFFER = 1 << 20  # the transport pauses (TCP pushes back) past twice this
+_SPACE = re.compile(r"\s*")
+_PING_BYTES = 64 << 10  # a PING is a few hundred bytes
+_NOTHING = object()
 STOP_SECONDS = 30  # how long running connections may take to commit their last batch at shutdown
 
 
@@ -88,8 +93,9 @@ class ForwardServer:
     async def _serve(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter) -> None:
         peer = _peer(stream)
         try:
-            if not self.shared_key or await self._handshake(reader, stream, peer):
-                await self._receive(reader, stream, peer)
+            first = await self._handshake(reader, stream, peer) if self.shared_key else b""
+            if first is not None:
+                await self._receive(reader, stream, peer, first)
         except ForwardError as exc:
             log.warning("forward from %s: %s; connection closed", peer, exc.message)
         except VenusError as exc:
@@ -99,8 +105,9 @@ class ForwardServer:
         finally:
             stream.close()
 
-    async def _receive(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter, peer: str) -> None:
-        data = await reader.read(READ_BYTES)
+    async def _receive(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter, peer: str,
+                       first: bytes) -> None:
+        data = first or await reader.read(READ_BYTES)
         decoder: _Decoder = _JsonStream(self.max_message_bytes) if data[:1] in (b"[", b"{") else \
             _MsgpackStream(self.max_message_bytes)
         while data:
@@ -134,30 +141,35 @@ class ForwardServer:
             log.warning("forward from %s: %s; those events are not stored", peer, reason)
         await self.writer.commit(batch.table)
 
-    async def _handshake(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter, peer: str) -> bool:
-        """fluentd's shared-key handshake (in_forward's check_ping/generate_pong)."""
+    async def _handshake(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter,
+                         peer: str) -> bytes | None:
+        """fluentd's shared-key handshake (in_forward's check_ping/generate_pong): what the client
+        sent after its PING (the start of its events), or None when it is refused."""
         nonce = os.urandom(16)
         stream.write(msgpack.packb(["HELO", {"nonce": nonce, "auth": b"", "keepalive": True}]))
         await stream.drain()
-        decoder = _MsgpackStream(64 << 10, raw=True)
-        ping = None
-        while ping is None:
-            data = await reader.read(64 << 10)
+        pings, received, ping = unpacker(_PING_BYTES), b"", _NOTHING
+        while ping is _NOTHING:
+            data = await reader.read(_PING_BYTES)
             if not data:
-                return False
-            for ping in decoder.objects(data):
-                break
+                return None
+            received += data
+            try:
+                pings.feed(data)
+                ping = next(pings, _NOTHING)
+            except (msgpack.BufferFull, msgpack.UnpackException, ValueError) as exc:
+                raise ForwardError(f"the handshake is not msgpack: {exc}") from None
         reason = _check_ping(ping, nonce, self.shared_key)
         if reason:
             log.warning("forward from %s: handshake refused: %s", peer, reason)
             stream.write(msgpack.packb(["PONG", False, reason, "", ""]))
             await stream.drain()
-            return False
+            return None
         salt, hostname = _binary(ping[2]), self.hostname.encode()
         digest = hashlib.sha512(salt + hostname + nonce + self.shared_key).hexdigest()
         stream.write(msgpack.packb(["PONG", True, "", self.hostname, digest]))
         await stream.drain()
-        return True
+        return received[pings.tell():]
 
 
 def _check_ping(ping: Any, nonce: bytes, shared_key: bytes) -> str:
@@ -193,31 +205,27 @@ class _Decoder:
 
 
 class _MsgpackStream(_Decoder):
-    def __init__(self, max_message_bytes: int, raw: bool = False) -> None:
+    def __init__(self, max_message_bytes: int) -> None:
         self.max_message_bytes = max_message_bytes
-        self._unpacker = unpacker(max_message_bytes) if not raw else msgpack.Unpacker(
-            raw=True, max_buffer_size=max_message_bytes, strict_map_key=False)
-        self._consumed = 0
-        self._fed = 0
+        self._unpacker = unpacker(max_message_bytes)
+        self._consumed = 0  # stream offset of the end of the last message
 
-    def objects(self, data: bytes) -> Iterator[Any]:
+    def feed(self, data: bytes) -> Iterator[ForwardMessage | None]:
         try:
             self._unpacker.feed(data)
         except msgpack.BufferFull:
             raise ForwardError(f"a message is over {self.max_message_bytes:,} bytes ([api] max_body_bytes)") from None
-        self._fed += len(data)
+        fed = self._consumed + self.unread + len(data)
         try:
-            yield from self._unpacker
+            for value in self._unpacker:
+                at = self._unpacker.tell()
+                message = read_message(value, at - self._consumed)
+                self._consumed = at
+                yield message
         except (msgpack.UnpackException, ValueError) as exc:
             raise ForwardError(f"not msgpack: {exc}") from None
         finally:
-            self.unread = self._fed - self._unpacker.tell()
-
-    def feed(self, data: bytes) -> Iterator[ForwardMessage | None]:
-        for value in self.objects(data):
-            at = self._unpacker.tell()
-            yield read_message(value, at - self._consumed)
-            self._consumed = at
+            self.unread = fed - self._consumed
 
     def encode(self, answer: dict) -> bytes:
         return msgpack.packb(answer)
@@ -228,30 +236,33 @@ class _JsonStream(_Decoder):
 
     def __init__(self, max_message_bytes: int) -> None:
         self.max_message_bytes = max_message_bytes
-        self._text = ""
+        self._text = ""  # what is left of the last read: the start of a message
+        # A read may end inside a character: the decoder keeps its first bytes for the next.
+        self._utf8 = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         self._decoder = json.JSONDecoder()
 
     def feed(self, data: bytes) -> Iterator[ForwardMessage | None]:
-        self._text += data.decode("utf-8", "surrogateescape")
-        while True:
-            text = self._text.lstrip()
-            if not text:
-                break
-            try:
-                value, end = self._decoder.raw_decode(text)
-            except json.JSONDecodeError as exc:
-                # Messages have no frame: an error at the end of what came may be a message cut by
-                # the read, and the next read completes it.
-                cut = exc.pos >= len(text) - 5 or exc.msg.startswith("Unterminated string")
-                if not cut:
-                    raise ForwardError(f"not JSON: {exc}") from None
-                if len(text) > self.max_message_bytes:
-                    raise ForwardError(f"a message is over {self.max_message_bytes:,} bytes "
-                                       "([api] max_body_bytes)") from None
-                break
-            self._text = text[end:]
-            yield read_message(value, end)
-        self.unread = len(self._text.strip())
+        text = self._text + self._utf8.decode(data)
+        at = 0
+        try:
+            while (at := _SPACE.match(text, at).end()) < len(text):
+                try:
+                    value, end = self._decoder.raw_decode(text, at)
+                except json.JSONDecodeError as exc:
+                    # Messages have no frame: an error at the end of what came may be a message cut
+                    # by the read, and the next read completes it.
+                    cut = exc.pos >= len(text) - 5 or exc.msg.startswith("Unterminated string")
+                    if not cut:
+                        raise ForwardError(f"not JSON: {exc}") from None
+                    if len(text) - at > self.max_message_bytes:
+                        raise ForwardError(f"a message is over {self.max_message_bytes:,} bytes "
+                                           "([api] max_body_bytes)") from None
+                    break
+                yield read_message(value, end - at)
+                at = end
+        finally:
+            self._text = text[at:]  # sliced once a read, not once a message
+            self.unread = len(self._text.strip())
 
     def encode(self, answer: dict) -> bytes:
         return orjson.dumps(answer)

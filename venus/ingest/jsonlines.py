@@ -10,8 +10,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from venus.parse.documents import parse_json_line
-from venus.parse.lines import records_to_table
-from venus.parse.paths import SourceInfo
+from venus.parse.lines import received_table
 from venus.parse.timestamps import TimestampReader, zone
 
 JSONLINES_SOURCE = "jsonlines"
@@ -21,5 +20,4 @@ def jsonlines_table(body: bytes, source: str, timezone_name: str, received_us: i
     """The records of the body's non-blank lines; `source` names them (default "jsonlines")."""
     clock = TimestampReader(zone(timezone_name))
     records = [parse_json_line(line, clock) for line in body.split(b"\n") if line.strip()]
-    return records_to_table(records, SourceInfo(host="", service="", program="", path=source or JSONLINES_SOURCE),
-                            received_us)
+    return received_table(records, source or JSONLINES_SOURCE, received_us)

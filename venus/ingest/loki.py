@@ -28,8 +28,7 @@ from google.protobuf.message import DecodeError
 
 from venus.errors import BadRequest, PayloadTooLarge
 from venus.parse.documents import parse_document
-from venus.parse.lines import records_to_table
-from venus.parse.paths import SourceInfo
+from venus.parse.lines import received_table
 from venus.parse.timestamps import TimestampReader, zone
 
 LOKI_SOURCE = "loki"
@@ -88,7 +87,7 @@ def loki_table(body: bytes, protobuf: bool, timezone_name: str, received_us: int
     clock = TimestampReader(zone(timezone_name))
     entries = _protobuf_entries(body, max_bytes) if protobuf else _json_entries(body)
     records = [_record(labels, ns, line, metadata, clock) for labels, ns, line, metadata in entries]
-    return records_to_table(records, SourceInfo(host="", service="", program="", path=LOKI_SOURCE), received_us)
+    return received_table(records, LOKI_SOURCE, received_us)
 
 
 def _record(labels: dict, nanoseconds: int, line: str, metadata: dict, clock: TimestampReader) -> dict:

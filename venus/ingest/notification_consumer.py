@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 
 import kombu
 from kombu.message import Message
@@ -30,6 +29,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000  # messages committed at once at most (and the prefetch)
 WAIT_SECONDS = 0.2  # how long a batch waits for more messages
+HEARTBEAT_CHECK_SECONDS = 10  # the connection's heartbeat is 30 s
 RETRY_SECONDS = (1, 2, 5, 10, 30)  # back-off between connection attempts
 
 
@@ -57,7 +57,6 @@ class NotificationConsumer:
         self.writer = writer
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="notifications", daemon=True)
-        self.on_consuming: Callable[[], None] | None = None  # called each time consumption starts
 
     async def start(self) -> None:
         self._thread.start()
@@ -88,8 +87,12 @@ class NotificationConsumer:
 
     def _consume(self, connection: kombu.Connection) -> None:
         batch: list[Message] = []
+        first_at = 0.0  # when the oldest message of the batch came
 
         def received(body: object, message: Message) -> None:
+            nonlocal first_at
+            if not batch:
+                first_at = time.monotonic()
             batch.append(message)
 
         channel = connection.channel()
@@ -97,22 +100,20 @@ class NotificationConsumer:
                             accept=None, auto_declare=True):
             log.info("notifications: consuming %s from %s (exchanges %s)", self.queue_name, _safe(self.url),
                      ", ".join(self.exchanges))
-            if self.on_consuming:
-                self.on_consuming()
             last_beat = time.monotonic()
             while not self._stopping.is_set():
                 try:
                     connection.drain_events(timeout=WAIT_SECONDS)
-                    if len(batch) < BATCH:
-                        continue
                 except TimeoutError:
                     pass
-                if time.monotonic() - last_beat > 10:
-                    connection.heartbeat_check()
-                    last_beat = time.monotonic()
-                if batch:
+                now = time.monotonic()
+                # A full batch, or one that has waited long enough: a steady trickle is committed too.
+                if batch and (len(batch) >= BATCH or now - first_at >= WAIT_SECONDS):
                     self._commit(batch)
                     batch.clear()
+                if now - last_beat > HEARTBEAT_CHECK_SECONDS:
+                    connection.heartbeat_check()
+                    last_beat = now
             if batch:
                 self._commit(batch)
 

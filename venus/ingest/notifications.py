@@ -23,8 +23,8 @@ import orjson
 import pyarrow as pa
 
 from venus.model import normalise_level
-from venus.parse.lines import records_to_table
-from venus.parse.paths import SourceInfo, service_of
+from venus.parse.lines import received_table
+from venus.parse.paths import service_of
 from venus.parse.timestamps import TimestampReader, zone
 
 NOTIFICATION_SOURCE = "notifications"
@@ -138,5 +138,4 @@ def notifications_table(bodies: list[Any], routing_keys: list[str], received_us:
     """The records of a batch of AMQP message bodies."""
     clock = TimestampReader(zone("UTC"))  # oslo.messaging stamps with utcnow()
     records = [notification_record(b, clock, k) for b, k in zip(bodies, routing_keys, strict=True)]
-    return records_to_table(records, SourceInfo(host="", service="", program="", path=NOTIFICATION_SOURCE),
-                            received_us)
+    return received_table(records, NOTIFICATION_SOURCE, received_us)

@@ -26,8 +26,7 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
 from venus.errors import BadRequest
 from venus.parse.documents import parse_document
-from venus.parse.lines import records_to_table
-from venus.parse.paths import SourceInfo
+from venus.parse.lines import received_table
 from venus.parse.timestamps import TimestampReader, zone
 
 OTLP_SOURCE = "otlp"
@@ -85,7 +84,7 @@ def otlp_table(body: bytes, json: bool, timezone_name: str, received_us: int) ->
                 scope["otel.scope.name"] = scope_logs.scope.name
             for record in scope_logs.log_records:
                 records.append(_record(record, scope, clock))
-    return records_to_table(records, SourceInfo(host="", service="", program="", path=OTLP_SOURCE), received_us)
+    return received_table(records, OTLP_SOURCE, received_us)
 
 
 def _record(record: Any, scope: dict, clock: TimestampReader) -> dict:

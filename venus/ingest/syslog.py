@@ -11,16 +11,18 @@ refused. A message without a host takes the sender's address.
 
 from __future__ import annotations
 
+import re
+
 import pyarrow as pa
 
 from venus.errors import BadRequest
-from venus.parse.lines import records_to_table
-from venus.parse.paths import SourceInfo
+from venus.parse.lines import received_table
 from venus.parse.syslog import parse_syslog_line
 from venus.parse.timestamps import TimestampReader, zone
 
 SYSLOG_SOURCE = "syslog"  # the `source` of records received over the network
 MAX_LENGTH_DIGITS = 10  # an octet count longer than this is not one
+_END = re.compile(rb"[\n\0]")
 
 
 class FramingError(BadRequest):
@@ -66,8 +68,10 @@ def split_frames(buffer: bytes, max_message_bytes: int) -> tuple[list[bytes], by
 
 
 def _terminator(buffer: bytes, start: int) -> int:
-    lf, nul = buffer.find(b"\n", start), buffer.find(b"\0", start)
-    return min(lf, nul) if lf >= 0 and nul >= 0 else max(lf, nul)
+    # One search for either end: two finds would each scan to the end of the buffer when a
+    # stream uses only the other, once per message.
+    end = _END.search(buffer, start)
+    return end.start() if end else -1
 
 
 def syslog_table(messages: list[bytes], peers: list[str], timezone_name: str, received_us: int) -> pa.Table:
@@ -80,4 +84,4 @@ def syslog_table(messages: list[bytes], peers: list[str], timezone_name: str, re
         if not record.get("host"):
             record["host"] = peer
         records.append(record)
-    return records_to_table(records, SourceInfo(host="", service="", program="", path=SYSLOG_SOURCE), received_us)
+    return received_table(records, SYSLOG_SOURCE, received_us)

@@ -269,6 +269,12 @@ def _escaped(value: object) -> object:
     return value
 
 
+def received_table(records: list[dict], source: str, received_us: int) -> pa.Table:
+    """Records that came over the network, not from a file: `source` names the way they came
+    (`forward`, `syslog`, ...); host, service and program are whatever the records say."""
+    return records_to_table(records, SourceInfo(host="", service="", program="", path=source), received_us)
+
+
 def _keep_out_of_range(records: list[dict], col: Column) -> list:
     """A number that does not fit its column (a 20-digit pid in a garbled line) is kept as text
     in attrs under the column's name, and the column gets its missing value."""
