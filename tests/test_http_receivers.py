@@ -2,7 +2,6 @@
 OpenTelemetry SDK's OTLP/HTTP exporter sends; Loki's two encodings are sent as Promtail sends them."""
 
 import gzip
-import time
 import uuid
 
 import cramjam
@@ -188,4 +187,3 @@ def test_otlp_path_is_not_taken_for_the_v1_api_without_a_token(server):
     """The /v1 Venus API answers 204 to requests without a token; OTLP's /v1/logs is not part of it."""
     response = httpx.post(f"{server.url}/v1/logs", content=b"", headers={"Content-Type": "application/x-protobuf"})
     assert (response.status_code, response.content) == (200, b"")
-    time.sleep(0)  # nothing to wait for: an empty request stores nothing

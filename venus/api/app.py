@@ -33,8 +33,9 @@ from venus.api.bodies import read_body
 from venus.api.elasticsearch import elasticsearch_app
 from venus.api.errors import error_response, install_error_handlers
 from venus.api.ports import HttpPort, Listener
-from venus.api.receivers import OTLP_PATH, mount_receivers
+from venus.api.receivers import mount_receivers
 from venus.api.responses import JSON
+from venus.api.v1 import is_v1_path
 from venus.api.v1.routes import MEDIA_TYPES, base_url, mount_v1
 from venus.config import Settings
 from venus.errors import BadRequest, NotFound
@@ -83,6 +84,8 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
             app.state.importer = Importer(store, pool, settings.import_.timezone, settings.import_.max_line_bytes)
             app.state.writer = writer = RecordWriter(store, settings.receivers.max_pending_bytes)
             app.state.pool = pool
+            if es_app is not None:
+                es_app.state.pool, es_app.state.writer = pool, writer
             opened.callback(writer.close)  # commits what was received and not yet written
             for listener in _listeners(settings, es_app, writer, pool):
                 await listener.start()
@@ -118,7 +121,7 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
         if not public and not token_accepted(token, given):
             return error_response(401, "authentication required: send 'Authorization: Bearer <token>'",
                                   "Authorization")
-        is_v1 = (path == "/v1" or path.startswith("/v1/")) and path != OTLP_PATH
+        is_v1 = is_v1_path(path)
         if is_v1 and not given:
             # noauth as in the original: no token, no work; the answer says what token to send.
             user = request.headers.get("x-auth-user", "admin")
@@ -156,11 +159,9 @@ def _listeners(settings: Settings, es_app: FastAPI | None, writer: RecordWriter,
     """The receivers on ports of their own, as configured."""
     receivers = settings.receivers
     listeners: list[Listener] = []
-    if es_app is not None:
-        es_app.state.pool, es_app.state.writer = pool, writer
-        if receivers.elasticsearch_port:
-            listeners.append(HttpPort(es_app, settings.api.host, receivers.elasticsearch_port,
-                                      "Elasticsearch-compatible ingest"))
+    if es_app is not None and receivers.elasticsearch_port:
+        listeners.append(HttpPort(es_app, settings.api.host, receivers.elasticsearch_port,
+                                  "Elasticsearch-compatible ingest"))
     if receivers.forward_port:
         listeners.append(ForwardServer(settings.api.host, receivers.forward_port, writer, pool,
                                        settings.import_.timezone, settings.api.max_body_bytes,

@@ -20,10 +20,10 @@ every shipper retries.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import uuid
+from operator import attrgetter
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -34,6 +34,7 @@ from starlette.responses import Response
 from venus import __version__
 from venus.api.auth import presented_token, token_accepted
 from venus.api.bodies import read_body
+from venus.api.receivers import store_body
 from venus.api.responses import JSON
 from venus.config import Settings
 from venus.errors import VenusError
@@ -136,11 +137,8 @@ def elasticsearch_app(settings: Settings) -> FastAPI:
     @app.api_route("/{index}/{doc_type}/_bulk", methods=["POST", "PUT"])
     async def bulk(request: Request, index: str | None = None, doc_type: str | None = None) -> EsJSON:
         started = time.perf_counter()
-        state = request.app.state
-        state.writer.check_room()
-        body = await read_body(request, limit)
-        batch = await state.pool.run_async(len(body), parse_bulk, body, index, settings.import_.timezone, now_us())
-        await asyncio.wrap_future(state.writer.submit(batch.table))
+        batch = await store_body(request, limit, parse_bulk, index, settings.import_.timezone, now_us(),
+                                 table=attrgetter("table"))
         return EsJSON({"took": int((time.perf_counter() - started) * 1000), "errors": batch.errors,
                        "items": batch.items})
 

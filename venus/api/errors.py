@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from venus.api.responses import JSON
+from venus.api.v1 import is_v1_path
 from venus.errors import VenusError
 
 log = logging.getLogger(__name__)
@@ -22,15 +23,10 @@ def error_response(status: int, message: str, field: str | None = None, **extra:
     return JSON(body, status_code=status)
 
 
-def _is_v1(request: Request) -> bool:
-    path = request.url.path
-    return (path == "/v1" or path.startswith("/v1/")) and path != "/v1/logs"  # OTLP's, not the Venus API's
-
-
 def _answer(request: Request, exc: Exception, status: int, message: str, field: str | None = None,
             **extra: object) -> JSON:
     """Our error shape, or the original's on a /v1 path."""
-    if _is_v1(request):
+    if is_v1_path(request.url.path):
         from venus.api.v1.routes import v1_error_body
         status, body = v1_error_body(exc, status, message, field)
         return JSON(body, status_code=status)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import pyarrow as pa
 from fastapi import FastAPI, Query, Request
@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from venus.api.bodies import read_body
 from venus.api.responses import JSON
+from venus.api.v1 import OTLP_PATH
 from venus.config import Settings
 from venus.errors import UnsupportedMediaType
 from venus.ingest.jsonlines import jsonlines_table
@@ -27,7 +28,7 @@ from venus.ingest.loki import loki_table
 from venus.ingest.otlp import otlp_table
 from venus.parse.timestamps import now_us
 
-OTLP_PATH = "/v1/logs"  # OTLP's own path: not one of the /v1 Venus API's
+T = TypeVar("T")
 PROTOBUF = "application/x-protobuf"
 
 
@@ -35,19 +36,24 @@ def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
+async def store_body(request: Request, limit: int, parse: Callable[..., T], *args: object,
+                     table: Callable[[T], pa.Table] = lambda parsed: parsed,
+                     plain_encodings: tuple[str, ...] = ()) -> T:
+    """How an HTTP receiver stores its body: refused at once when the writer is full (a server
+    that is behind does not read what it would refuse), read within `limit`, parsed by
+    `parse(body, *args)` (in a worker when large), committed; the parse's result. `table` picks
+    the records out of it."""
+    state = request.app.state
+    state.writer.check_room()
+    body = await read_body(request, limit, plain_encodings=plain_encodings)
+    parsed = await state.pool.run_async(len(body), parse, body, *args)
+    await asyncio.wrap_future(state.writer.submit(table(parsed)))
+    return parsed
+
+
 def mount_receivers(app: FastAPI, settings: Settings) -> None:
     limit = settings.api.max_body_bytes
     timezone = settings.import_.timezone
-
-    async def receive(request: Request, parse: Callable[..., pa.Table], *args: object,
-                      plain_encodings: tuple[str, ...] = ()) -> int:
-        """Read, parse and commit the body; the rows stored."""
-        state = request.app.state
-        state.writer.check_room()  # a server that is behind does not read what it would refuse
-        body = await read_body(request, limit, plain_encodings=plain_encodings)
-        table = await state.pool.run_async(len(body), parse, body, *args)
-        await asyncio.wrap_future(state.writer.submit(table))
-        return table.num_rows
 
     @app.post(OTLP_PATH, tags=["ingest"], response_model=None)
     @app.post("/otlp/v1/logs", tags=["ingest"], response_model=None, include_in_schema=False)
@@ -59,7 +65,7 @@ def mount_receivers(app: FastAPI, settings: Settings) -> None:
             raise UnsupportedMediaType(f"Content-Type {kind or 'none'!r}: OTLP/HTTP is application/x-protobuf "
                                        "or application/json", field="Content-Type")
         json = kind == "application/json"
-        await receive(request, otlp_table, json, timezone, now_us())
+        await store_body(request, limit, otlp_table, json, timezone, now_us())
         # An ExportLogsServiceResponse with nothing rejected: empty in either encoding.
         return JSON({}) if json else Response(b"", media_type=PROTOBUF)
 
@@ -71,13 +77,13 @@ def mount_receivers(app: FastAPI, settings: Settings) -> None:
         if kind not in ("application/json", PROTOBUF, ""):
             raise UnsupportedMediaType(f"Content-Type {kind!r}: Loki push is application/x-protobuf (snappy) "
                                        "or application/json", field="Content-Type")
-        await receive(request, loki_table, kind != "application/json", timezone, now_us(), limit,
-                      plain_encodings=("snappy",))  # the protobuf body is snappy whatever the header says
+        await store_body(request, limit, loki_table, kind != "application/json", timezone, now_us(), limit,
+                         plain_encodings=("snappy",))  # the protobuf body is snappy whatever the header says
         return Response(status_code=204)
 
     @app.post("/api/v1/ingest", tags=["ingest"])
     async def ingest_lines(request: Request, source: Annotated[str, Query(max_length=4096)] = "") -> JSON:
         """JSON lines: one event per line, fields named as any shipper names them (docs/collecting.md);
         a line that is not a JSON object is stored as it came. `source` names where they come from."""
-        accepted = await receive(request, jsonlines_table, source, timezone, now_us())
-        return JSON({"ok": True, "accepted": accepted})
+        table = await store_body(request, limit, jsonlines_table, source, timezone, now_us())
+        return JSON({"ok": True, "accepted": table.num_rows})

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
 class Connections:
@@ -17,16 +19,18 @@ class Connections:
         self._open: set[asyncio.Task] = set()
         self._busy: set[asyncio.Task] = set()
 
-    @contextlib.contextmanager
-    def opened(self) -> Iterator[None]:
-        """Around a connection's handler."""
-        task = asyncio.current_task()
-        assert task is not None
-        self._open.add(task)
-        try:
-            yield
-        finally:
-            self._open.discard(task)
+    def track(self, handler: Handler) -> Handler:
+        """A connection handler for asyncio.start_server, whose connections this set knows."""
+        async def tracked(reader: asyncio.StreamReader, stream: asyncio.StreamWriter) -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            self._open.add(task)
+            try:
+                await handler(reader, stream)
+            finally:
+                self._open.discard(task)
+
+        return tracked
 
     @contextlib.contextmanager
     def busy(self) -> Iterator[None]:

@@ -65,7 +65,8 @@ class ForwardServer:
 
     async def start(self) -> None:
         try:
-            self._server = await asyncio.start_server(self._connection, self.host, self.port, limit=STREAM_BUFFER)
+            self._server = await asyncio.start_server(self._connections.track(self._serve), self.host, self.port,
+                                                      limit=STREAM_BUFFER)
             loop = asyncio.get_running_loop()
             self._heartbeats, _ = await loop.create_datagram_endpoint(
                 _Heartbeat, local_addr=(self.host, self.bound_port))
@@ -85,10 +86,6 @@ class ForwardServer:
         if self._server is not None:
             self._server.close()
         await self._connections.close(STOP_SECONDS)
-
-    async def _connection(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter) -> None:
-        with self._connections.opened():
-            await self._serve(reader, stream)
 
     async def _serve(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter) -> None:
         peer = _peer(stream)

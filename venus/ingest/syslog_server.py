@@ -32,6 +32,7 @@ UDP_FLUSH_SECONDS = 0.2  # how long a datagram may wait for others to be committ
 UDP_BATCH = 20_000  # messages committed at once at most
 UDP_BACKLOG = 200_000  # messages that may wait while the writer is full; more are dropped
 STOP_SECONDS = 30
+MAX_KNOWN_SENDERS = 65_536  # addresses whose verdict is remembered
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -62,7 +63,7 @@ class SyslogServer:
         self.timezone = timezone
         self.max_message_bytes = max_message_bytes
         self.allowed = allowed
-        self._refused: set[str] = set()
+        self._verdicts: dict[str, bool] = {}
         self._server: asyncio.Server | None = None
         self._udp: asyncio.DatagramTransport | None = None
         self._datagrams: list[bytes] = []
@@ -74,7 +75,8 @@ class SyslogServer:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            self._server = await asyncio.start_server(self._connection, self.host, self.port, limit=STREAM_BUFFER)
+            self._server = await asyncio.start_server(self._connections.track(self._serve), self.host, self.port,
+                                                      limit=STREAM_BUFFER)
             port = self._server.sockets[0].getsockname()[1]
             self._udp, _ = await loop.create_datagram_endpoint(lambda: _Datagrams(self), local_addr=(self.host, port))
         except OSError as exc:
@@ -95,18 +97,15 @@ class SyslogServer:
         await self._connections.close(STOP_SECONDS)
 
     def allows(self, address: str) -> bool:
-        try:
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-        except ValueError:
-            return False
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        if any(ip in network for network in self.allowed):
-            return True
-        if address not in self._refused:
-            self._refused.add(address)
-            log.warning("syslog from %s refused: not in [receivers] syslog_allowed_networks", address)
-        return False
+        """Whether `address` may send; known once per address (each datagram asks)."""
+        verdict = self._verdicts.get(address)
+        if verdict is None:
+            if len(self._verdicts) >= MAX_KNOWN_SENDERS:
+                self._verdicts.clear()  # spoofed sources must not grow it without end
+            verdict = self._verdicts[address] = _in_networks(address, self.allowed)
+            if not verdict:
+                log.warning("syslog from %s refused: not in [receivers] syslog_allowed_networks", address)
+        return verdict
 
     # --- UDP -------------------------------------------------------------------------------
 
@@ -138,10 +137,6 @@ class SyslogServer:
 
     # --- TCP -------------------------------------------------------------------------------
 
-    async def _connection(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter) -> None:
-        with self._connections.opened():
-            await self._serve(reader, stream)
-
     async def _serve(self, reader: asyncio.StreamReader, stream: asyncio.StreamWriter) -> None:
         address = stream.get_extra_info("peername")
         peer = address[0] if isinstance(address, tuple) else str(address)
@@ -170,6 +165,16 @@ class SyslogServer:
         await self.writer.wait_for_room(size)
         table = await self.pool.run_async(size, syslog_table, messages, senders, self.timezone, now_us())
         await self.writer.commit(table)
+
+
+def _in_networks(address: str, networks: list[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip in network for network in networks)
 
 
 class _Datagrams(asyncio.DatagramProtocol):

@@ -92,7 +92,8 @@ def parse_document(doc: Mapping[str, Any], clock: TimestampReader, event_us: int
         # oslo.log's Fluent and JSON formatters send the traceback apart (text, or a list of
         # lines); a file holds it under the message, and so does the record.
         lines = traceback if isinstance(traceback, list) else [traceback]
-        message = "\n".join([message, *map(_text, lines)]) if message else "\n".join(map(_text, lines))
+        texts = [_text(line) for line in lines]  # blank lines of the traceback stay
+        message = "\n".join([message, *texts] if message else texts)
     level_word = _text(found.pop("level"))
     level = normalise_level(level_word) if level_word else ""
     if level_word and not level:
