@@ -417,3 +417,14 @@ def test_events_sent_with_the_ping_are_not_lost(secured):
             replies.extend(answers)
         assert replies[0][:2] == ["PONG", True] and replies[1] == {"ack": "p"}
     assert [h["message"] for h in search_hits(secured, f'attrs.tag:"{name}"', 1)] == ["right after the ping"]
+
+
+def test_packed_entries_cut_short_keep_the_events_before_the_cut(forward):
+    name = tag()
+    entries = packed([[T0, {"message": f"packed {i}"}] for i in range(3)])
+    with connect(forward) as conn:
+        conn.sendall(msgpack.packb([name, entries[:-5], {"chunk": "cut"}]))
+        assert read_answer(conn) == {"ack": "cut"}
+    assert [h["message"] for h in search_hits(forward, f'attrs.tag:"{name}"', 2)] == ["packed 0", "packed 1"]
+    assert "the packed entries end in the middle of an event (the 2 events before are stored)" in \
+        wait_log(forward, "events before are stored")

@@ -99,7 +99,7 @@ def read_message(message: Any, size: int = 0) -> ForwardMessage | None:
     if isinstance(second, list | tuple):  # Forward
         option = message[2] if len(message) > 2 else None
         entries = list(second)
-    elif isinstance(second, bytes | str) and not _is_time(second):  # PackedForward
+    elif isinstance(second, bytes | str):  # PackedForward (old clients pack the entries as str)
         option = message[2] if len(message) > 2 else None
         entries = second.encode("utf-8", "surrogateescape") if isinstance(second, str) else second
     else:  # Message: [tag, time, record, option?]
@@ -120,10 +120,6 @@ def read_message(message: Any, size: int = 0) -> ForwardMessage | None:
                           option.get("fluent_signal", _LOG_SIGNAL) == _LOG_SIGNAL)
 
 
-def _is_time(value: Any) -> bool:
-    return isinstance(value, int | float | EventTime)
-
-
 def _shape(value: Any) -> str:
     return "nil" if value is None else type(value).__name__
 
@@ -139,10 +135,12 @@ def forward_table(messages: list[ForwardMessage], timezone_name: str, received_u
         if not message.is_log:
             continue
         try:
-            entries = _entries(message, max_bytes)
-        except VenusError as exc:
+            entries, problem = _entries(message, max_bytes)
+        except VenusError as exc:  # the entries cannot be opened at all
             skipped.append(f"tag {message.tag!r}: {exc.message}")
             continue
+        if problem:
+            skipped.append(f"tag {message.tag!r}: {problem} (the {len(entries)} events before are stored)")
         from_tag = tag_fields(message.tag)
         for entry in entries:
             record = _record(entry, clock) or {"level": "UNKNOWN",
@@ -154,26 +152,27 @@ def forward_table(messages: list[ForwardMessage], timezone_name: str, received_u
     return ForwardBatch(received_table(records, FORWARD_SOURCE, received_us), skipped)
 
 
-def _entries(message: ForwardMessage, max_bytes: int) -> list:
+def _entries(message: ForwardMessage, max_bytes: int) -> tuple[list, str]:
+    """The message's entries, and what is wrong with the rest of them when the packed stream
+    breaks off: the entries before the break are whole and kept."""
     if isinstance(message.entries, list):
-        return message.entries
+        return message.entries, ""
     packed = message.entries
     option = "[api] max_body_bytes"
     if message.compressed == "gzip":
         packed = inflate(packed, max_bytes, option)
     elif message.compressed == "zstd":
         packed = unzstd(packed, max_bytes, option)
-    reader = unpacker(max(len(packed), 1))
+    reader = unpacker(len(packed) or 1)
     reader.feed(packed)
-    entries = []
+    entries: list = []
     try:
         entries.extend(reader)
     except (msgpack.UnpackException, ValueError) as exc:
-        # Entries up to the bad byte are kept; what follows cannot be told apart.
-        raise ForwardError(f"the packed entries are not msgpack after {len(entries)} events: {exc}") from None
+        return entries, f"the packed entries are not msgpack after {len(entries)} events: {exc}"
     if reader.tell() < len(packed):
-        raise ForwardError(f"the packed entries end in the middle of an event (after {len(entries)} events)")
-    return entries
+        return entries, "the packed entries end in the middle of an event"
+    return entries, ""
 
 
 def _record(entry: Any, clock: TimestampReader) -> dict | None:
