@@ -24,7 +24,7 @@ def lines(n, start=0):
 def import_all(importer, data, chunk=4096, source=SRC):
     fp = fingerprint(data)
     import io
-    return send_file(io.BytesIO(data), importer.store.checkpoint(source.host, source.path, fp), chunk,
+    return send_file(io.BytesIO(data), importer.checkpoint(source.host, source.path, fp), chunk,
                      lambda off, d, final: importer.import_chunk(source, fp, off, d, final).committed_offset)
 
 
@@ -60,6 +60,57 @@ def test_a_chunk_past_the_checkpoint_is_refused_with_the_offset_to_resume(import
     with pytest.raises(OffsetMismatch) as err:
         importer.import_chunk(SRC, fingerprint(data), 100, data, final=True)
     assert err.value.expected == 0 and err.value.status == 409
+
+
+class Crash(Exception):
+    pass
+
+
+def crash_at(importer, monkeypatch, step):
+    """Make the importer's store fail at `step` of a commit: "insert" or "checkpoint" (the save
+    after the insert), as a server killed there would."""
+    real_insert, real_save = importer.store.insert, importer.store.save_checkpoint
+
+    def insert(table, dedup_token=None):
+        if step == "insert":
+            raise Crash
+        real_insert(table, dedup_token)
+
+    def save(host, path, fp, offset, committing=0):
+        if step == "checkpoint" and not committing:
+            raise Crash
+        real_save(host, path, fp, offset, committing)
+
+    monkeypatch.setattr(importer.store, "insert", insert)
+    monkeypatch.setattr(importer.store, "save_checkpoint", save)
+
+
+@pytest.mark.parametrize("step", ["insert", "checkpoint"])
+def test_a_chunk_cut_short_by_a_crash_is_stored_once_whatever_the_sender_sends_next(importer, monkeypatch, step):
+    data = lines(300)
+    fp = fingerprint(data)
+    first = data[:len(lines(100))]
+    with monkeypatch.context() as m:
+        crash_at(importer, m, step)
+        with pytest.raises(Crash):
+            importer.import_chunk(SRC, fp, 0, first, final=False)
+    restarted = Importer(importer.store, importer.pool)
+    assert restarted.import_chunk(SRC, fp, 0, data, final=True).committed_offset == len(data)
+    assert rows(importer.store) == 300
+    assert importer.store.query("SELECT uniqExact(message) FROM logs").rows[0][0] == 300
+
+
+def test_after_a_crash_a_shorter_chunk_is_answered_with_send_more(importer, monkeypatch):
+    data = lines(100)
+    fp = fingerprint(data)
+    with monkeypatch.context() as m:
+        crash_at(importer, m, "checkpoint")
+        with pytest.raises(Crash):
+            importer.import_chunk(SRC, fp, 0, data, final=False)
+    restarted = Importer(importer.store, importer.pool)
+    assert restarted.import_chunk(SRC, fp, 0, data[:1000], final=False).committed_offset == 0
+    assert restarted.import_chunk(SRC, fp, 0, data, final=True).committed_offset == len(data)
+    assert rows(importer.store) == 100
 
 
 def test_a_traceback_split_across_chunks_stays_one_record(importer):

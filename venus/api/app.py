@@ -349,7 +349,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
                            host: Annotated[str, Query(max_length=255)] = "",
                            mtime: float | None = None) -> JSON:
         """Import a chunk of whole lines of a file, starting at byte `offset`. The answer's
-        `committed_offset` is where the next chunk starts (see docs/import.md)."""
+        `committed_offset` is where the next chunk starts (docs/api.md, the import protocol)."""
         body = await read_body(request, settings.api.max_body_bytes)
         source = describe_path(path, host or None)
         result = await run_in_threadpool(request.app.state.importer.import_chunk, source, fingerprint,

@@ -8,7 +8,10 @@ there. Nothing of a file's parse is kept between chunks (the sender re-sends the
 
 * a chunk that does not start at the checkpoint is refused (`OffsetMismatch` tells where to go on);
 * each chunk is inserted with a deduplication token, so a retried chunk is not stored twice;
-* importing a file again finds its checkpoint at the end and stores nothing.
+* importing a file again finds its checkpoint at the end and stores nothing;
+* before inserting, the importer records the end of what it is committing; a server killed
+  during the insert finds that intent, and commits the same bytes under the same token whatever
+  chunk comes next (stored at most once, and at least once).
 
 A file is known by host, path and a fingerprint of its first bytes (a rotated-and-recreated
 file with the same name starts again at zero). Checkpoints are read from the store once and then
@@ -72,6 +75,11 @@ class Importer:
 
     def checkpoint(self, host: str, path: str, fp: str) -> int:
         """How many bytes of this file are in the store already."""
+        return self._checkpoint(host, path, fp)[0]
+
+    def _checkpoint(self, host: str, path: str, fp: str) -> tuple[int, int]:
+        """The checkpoint and the end of the chunk being committed from it when the last
+        writer stopped (0: none)."""
         key = (host, path, fp)
         with self._checkpoints_lock:
             known = self._checkpoints.get(key)
@@ -81,13 +89,14 @@ class Importer:
                 known = self._checkpoints.setdefault(key, known)
         return known
 
-    def _save_checkpoint(self, host: str, path: str, fp: str, offset: int) -> None:
-        self.store.save_checkpoint(host, path, fp, offset)
+    def _save_checkpoint(self, host: str, path: str, fp: str, offset: int, committing: int = 0) -> None:
+        self.store.save_checkpoint(host, path, fp, offset, committing)
         with self._checkpoints_lock:
             if len(self._checkpoints) >= MAX_CACHED_CHECKPOINTS:
                 self._checkpoints.clear()  # years of rotated files: read again from the store on demand
             key = (host, path, fp)
-            self._checkpoints[key] = max(offset, self._checkpoints.get(key, 0))
+            if offset >= self._checkpoints.get(key, (0, 0))[0]:
+                self._checkpoints[key] = (offset, committing)
 
     def import_chunk(self, source: SourceInfo, fp: str, offset: int, data: bytes, final: bool,
                      mtime: float | None = None) -> ChunkResult:
@@ -95,18 +104,37 @@ class Importer:
 
         `final` commits the last record too (the file's last chunk, or a record too big to wait
         for); `mtime` dates syslog lines, which carry no year."""
-        expected = self.checkpoint(source.host, source.path, fp)
+        expected, committing = self._checkpoint(source.host, source.path, fp)
         end = offset + len(data)
         if offset != expected:
             if end <= expected:
                 return ChunkResult(expected, ParseStats(), skipped=True)
             raise OffsetMismatch(expected, offset)
+        if committing > offset and (end >= committing or not final):
+            # The last writer stopped while inserting the records up to `committing`: maybe
+            # stored, maybe not. The same bytes are committed again under the same token (the
+            # store keeps them once), and the rest of the chunk after them.
+            if end < committing:
+                return ChunkResult(offset, ParseStats())  # the sender sends more
+            result = self._commit(source, fp, offset, data[:committing - offset], True, mtime)
+            if end > committing:
+                rest = self.import_chunk(source, fp, committing, data[committing - offset:], final, mtime)
+                result.stats.add(rest.stats)
+                result.committed_offset = rest.committed_offset
+            return result
+        return self._commit(source, fp, offset, data, final, mtime)
+
+    def _commit(self, source: SourceInfo, fp: str, offset: int, data: bytes, final: bool,
+                mtime: float | None) -> ChunkResult:
         parsed = self.pool.run(len(data), parse_chunk, source, data, offset, final, self.timezone, mtime,
                                now_us(), self.max_line_bytes)
+        if parsed.end == offset:
+            return ChunkResult(offset, parsed.stats)
         key = f"{source.host}\0{source.path}\0{fp}\0{offset}\0{parsed.end}"
         token = hashlib.sha1(key.encode()).hexdigest()
+        # Saying first what is being committed lets a restarted server commit the same bytes
+        # under the same token, whatever chunk the sender sends next.
+        self._save_checkpoint(source.host, source.path, fp, offset, committing=parsed.end)
         self.store.insert(parsed.table, dedup_token=token)
-        if parsed.end != offset:
-            self._save_checkpoint(source.host, source.path, fp, parsed.end)
+        self._save_checkpoint(source.host, source.path, fp, parsed.end)
         return ChunkResult(parsed.end, parsed.stats)
-

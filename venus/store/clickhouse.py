@@ -100,6 +100,7 @@ class ClickHouseStore:
         client = self._client()
         client.command(schema.create_log_table(self.database, self.retention_days or 0))
         client.command(schema.create_checkpoint_table(self.database))
+        client.command(schema.add_checkpoint_committing(self.database))
         self._migrate(client)
 
     def _migrate(self, client: Any) -> None:
@@ -148,18 +149,19 @@ class ClickHouseStore:
         with self._write_lock:
             self._run(lambda c: c.insert_arrow(schema.LOG_TABLE, table, settings=settings))
 
-    def checkpoint(self, host: str, path: str, fingerprint: str) -> int:
-        """How many bytes of this file (identified by its first bytes) were imported already."""
+    def checkpoint(self, host: str, path: str, fingerprint: str) -> tuple[int, int]:
+        """How many bytes of this file (identified by its first bytes) were imported already, and
+        the end of the chunk being committed from there when the last writer stopped (0: none)."""
         rows = self.query(
-            f"SELECT max(offset) FROM {schema.CHECKPOINT_TABLE} "
+            f"SELECT max(offset), argMax(committing, (offset, updated)) FROM {schema.CHECKPOINT_TABLE} "
             "WHERE host = {h:String} AND path = {p:String} AND fingerprint = {f:String}",
             {"h": host, "p": path, "f": fingerprint}).rows
-        return int(rows[0][0] or 0) if rows else 0
+        return (int(rows[0][0] or 0), int(rows[0][1] or 0)) if rows else (0, 0)
 
-    def save_checkpoint(self, host: str, path: str, fingerprint: str, offset: int) -> None:
+    def save_checkpoint(self, host: str, path: str, fingerprint: str, offset: int, committing: int = 0) -> None:
         with self._write_lock:
-            self._run(lambda c: c.insert(schema.CHECKPOINT_TABLE, [[host, path, fingerprint, offset]],
-                                         column_names=["host", "path", "fingerprint", "offset"]))
+            self._run(lambda c: c.insert(schema.CHECKPOINT_TABLE, [[host, path, fingerprint, offset, committing]],
+                                         column_names=["host", "path", "fingerprint", "offset", "committing"]))
 
     # -- reading -----------------------------------------------------------------------------
 

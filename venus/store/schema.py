@@ -53,6 +53,13 @@ def create_checkpoint_table(database: str) -> str:
     return (
         f"CREATE TABLE IF NOT EXISTS `{database}`.`{CHECKPOINT_TABLE}` (\n"
         "  host LowCardinality(String), path String, fingerprint String,\n"
-        "  offset UInt64, updated DateTime64(6, 'UTC') DEFAULT now64(6)\n"
+        "  offset UInt64, updated DateTime64(6, 'UTC') DEFAULT now64(6),\n"
+        "  committing UInt64 DEFAULT 0\n"
         ") ENGINE = ReplacingMergeTree(updated) ORDER BY (host, path, fingerprint)"
     )
+
+
+def add_checkpoint_committing(database: str) -> str:
+    """`committing` (the end of a chunk whose insert may not have finished) came after the table."""
+    return (f"ALTER TABLE `{database}`.`{CHECKPOINT_TABLE}` "
+            "ADD COLUMN IF NOT EXISTS committing UInt64 DEFAULT 0")
