@@ -1,4 +1,4 @@
-"""`venus …`: serve, import, search, context, chain, the metadata db, config and demo data."""
+"""`venus …`: serve, agent, import, search, context, chain, the metadata db, config and demo data."""
 
 from __future__ import annotations
 
@@ -395,6 +395,45 @@ def demo(directory: Annotated[Path, typer.Argument(help="where to write the <hos
 
     stats = DemoCloud(seed=seed, computes=computes).write_tree(directory, lines)
     out.print(f"wrote {stats['lines']:,} lines, {stats['bytes']:,} bytes in {stats['files']} files under {directory}")
+
+
+@app.command()
+def agent(config: Annotated[Optional[Path], typer.Option(
+              "--config", "-c", help="agent.conf to read (default: $VENUS_AGENT_CONFIG, else /etc/venus/agent.conf)")] = None,
+          once: Annotated[bool, typer.Option("--once", help="send what the files hold now, then exit")] = False,
+          timeout: Annotated[float, typer.Option(help="with --once: seconds to keep trying", min=0)] = 300,
+          sample_config: Annotated[bool, typer.Option("--sample-config",
+                                                      help="print an agent.conf with every option")] = False,
+          ) -> None:
+    """Follow log files and send their lines to a Venus server, exactly once (docs/collecting.md)."""
+    import signal
+
+    from venus.agent.config import load_agent_settings, render_agent_ini
+    from venus.agent.shipper import Agent
+    from venus.client import HttpBackend
+
+    if sample_config:
+        sys.stdout.write(render_agent_ini())
+        return
+    try:
+        settings = load_agent_settings(config)
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        backend = HttpBackend(settings.agent.url, settings.agent.token or None, compress=settings.agent.compress)
+        shipper = Agent(settings, backend)
+    except VenusError as exc:
+        _fail(exc)
+    try:
+        if once:
+            if not shipper.drain(timeout):
+                err.print(f"[red]error:[/red] {shipper.unsent():,} bytes could not be sent within {timeout:g} s")
+                raise typer.Exit(1)
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        shipper.run(stop, settings.agent.scan_interval)
+    finally:
+        shipper.close()
 
 
 @app.command()

@@ -3,6 +3,7 @@ directory when no server holds it. Both offer the same calls, so every command w
 
 from __future__ import annotations
 
+import gzip
 import os
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -44,9 +45,10 @@ class RemoteError(VenusError):
 
 
 class HttpBackend:
-    def __init__(self, url: str, token: str | None = None) -> None:
+    def __init__(self, url: str, token: str | None = None, compress: bool = False) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.where = url
+        self.compress = compress  # gzip import chunks
         self.http = httpx.Client(base_url=url, headers=headers, timeout=httpx.Timeout(300, connect=5))
 
     def _call(self, method: str, path: str, **kw: Any) -> dict:
@@ -86,8 +88,11 @@ class HttpBackend:
                   "final": str(final).lower()}
         if mtime:
             params["mtime"] = mtime
-        return self._call("POST", "/api/v1/import", params=params, content=data,
-                          headers={"Content-Type": "application/octet-stream"})
+        headers = {"Content-Type": "application/octet-stream"}
+        if self.compress:
+            data = gzip.compress(data, compresslevel=1)  # logs shrink several times even at level 1
+            headers["Content-Encoding"] = "gzip"
+        return self._call("POST", "/api/v1/import", params=params, content=data, headers=headers)
 
     def close(self) -> None:
         self.http.close()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -151,6 +153,11 @@ def _convert(opt: Option, section: str, raw: Any) -> Any:
     return value
 
 
+def split_list(value: str) -> list[str]:
+    """Items of a list option: separated by commas or new lines, blanks ignored."""
+    return [item.strip() for item in re.split(r"[,\n]", value) if item.strip()]
+
+
 class Settings:
     """Effective settings: `settings.api.port`, plus where each value came from."""
 
@@ -191,36 +198,50 @@ def load_settings(config_file: str | os.PathLike | None = None,
     """Defaults < file < environment. The file is `config_file`, else $VENUS_CONFIG, else
     /etc/venus/venus.conf when it exists."""
     env = os.environ if environ is None else environ
-    path: Path | None = None
+    path = find_config_file(config_file, env, "VENUS_CONFIG", Path("/etc/venus/venus.conf"))
+    return resolve_settings(path, OPTIONS, env)
+
+
+def find_config_file(config_file: str | os.PathLike | None, env: Mapping[str, str], env_var: str,
+                     default: Path) -> Path | None:
+    """The file named on the command line, else by `env_var`, else `default` when it exists."""
     if config_file:
         path = Path(config_file)
         if not path.is_file():
             raise BadRequest(f"configuration file {path} does not exist", field="config")
-    elif env.get("VENUS_CONFIG"):
-        path = Path(env["VENUS_CONFIG"])
+        return path
+    if env.get(env_var):
+        path = Path(env[env_var])
         if not path.is_file():
-            raise BadRequest(f"VENUS_CONFIG names {path}, which does not exist", field="VENUS_CONFIG")
-    elif Path("/etc/venus/venus.conf").is_file():
-        path = Path("/etc/venus/venus.conf")
+            raise BadRequest(f"{env_var} names {path}, which does not exist", field=env_var)
+        return path
+    return default if default.is_file() else None
+
+
+def resolve_settings(path: Path | None, options: dict[str, tuple[Option, ...]],
+                     env: Mapping[str, str]) -> Settings:
+    """Each of `options` from the environment, else the INI file at `path`, else its default;
+    an unknown section or option in the file fails with its name."""
     parser = configparser.ConfigParser(interpolation=None)
     if path is not None:
         try:
             parser.read(path, encoding="utf-8")
         except configparser.Error as exc:
             raise BadRequest(f"{path}: {exc}", field="config") from None
+        defaults = {o.name for o in options.get("DEFAULT", ())}
         for section in parser.sections():
-            if section not in OPTIONS:
+            if section not in options:
                 raise BadRequest(f"{path}: unknown section [{section}] (known: "
-                                 f"{', '.join(s for s in OPTIONS if s != 'DEFAULT')})", field=section)
-            known = {o.name for o in OPTIONS[section]} | {o.name for o in OPTIONS["DEFAULT"]}
+                                 f"{', '.join(s for s in options if s != 'DEFAULT')})", field=section)
+            known = {o.name for o in options[section]} | defaults
             for key in parser[section]:
                 if key not in known:
                     raise BadRequest(f"{path}: unknown option [{section}] {key}", field=f"[{section}] {key}")
     values: dict[str, dict[str, Any]] = {}
     origins: dict[tuple[str, str], str] = {}
-    for section, options in OPTIONS.items():
+    for section, section_options in options.items():
         values[section] = {}
-        for opt in options:
+        for opt in section_options:
             raw: Any = opt.default
             origin = "default"
             file_section = parser.defaults() if section == "DEFAULT" else (
@@ -234,11 +255,12 @@ def load_settings(config_file: str | os.PathLike | None = None,
     return Settings(values, origins, path)
 
 
-def render_ini(settings: Settings | None = None, with_origins: bool = False) -> str:
+def render_ini(settings: Settings | None = None, with_origins: bool = False,
+               options_by_section: dict[str, tuple[Option, ...]] = OPTIONS, title: str = "Venus") -> str:
     """venus.conf text: every option with its help; the effective values when `settings` is given."""
-    out = ["# Venus configuration. Every option is shown with its default; uncomment to change.",
+    out = [f"# {title} configuration. Every option is shown with its default; uncomment to change.",
            f"# Environment overrides: {ENV_PREFIX}<SECTION>_<OPTION> ({ENV_PREFIX}<OPTION> for [DEFAULT]).", ""]
-    for section, options in OPTIONS.items():
+    for section, options in options_by_section.items():
         out.append(f"[{section}]")
         for opt in options:
             out.append(f"# {opt.help}")

@@ -37,7 +37,7 @@ from venus.api.receivers import mount_receivers
 from venus.api.responses import JSON
 from venus.api.v1 import is_v1_path
 from venus.api.v1.routes import MEDIA_TYPES, base_url, mount_v1
-from venus.config import Settings
+from venus.config import Settings, split_list
 from venus.errors import BadRequest, NotFound
 from venus.ingest.forward_server import ForwardServer
 from venus.ingest.importer import Importer
@@ -172,14 +172,10 @@ def _listeners(settings: Settings, es_app: FastAPI | None, writer: RecordWriter,
                                       parse_networks(receivers.syslog_allowed_networks)))
     notifications = settings.notifications
     if notifications.transport_url:
-        listeners.append(NotificationConsumer(notifications.transport_url, _names(notifications.exchanges),
-                                              _names(notifications.topics), notifications.queue,
+        listeners.append(NotificationConsumer(notifications.transport_url, split_list(notifications.exchanges),
+                                              split_list(notifications.topics), notifications.queue,
                                               notifications.durable_exchanges, writer))
     return listeners
-
-
-def _names(text: str) -> list[str]:
-    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 @dataclass(frozen=True)

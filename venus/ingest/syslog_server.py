@@ -17,6 +17,7 @@ import asyncio
 import ipaddress
 import logging
 
+from venus.config import split_list
 from venus.errors import VenusError
 from venus.ingest.connections import Connections
 from venus.ingest.syslog import split_frames, syslog_table
@@ -40,9 +41,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 def parse_networks(text: str, option: str = "[receivers] syslog_allowed_networks") -> list[Network]:
     """'10.0.0.0/8, 192.168.1.5' → networks; a bad one is an error naming the option."""
     networks = []
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            continue
+    for item in split_list(text):
         try:
             networks.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
