@@ -65,8 +65,8 @@ def free_port() -> int:
 class Server:
     """`venus serve` as a real subprocess on a free loopback port."""
 
-    def __init__(self, data_dir: Path, *extra: str, env: dict | None = None) -> None:
-        self.port = free_port()
+    def __init__(self, data_dir: Path, *extra: str, env: dict | None = None, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
         self.env = {**os.environ, "VENUS_DATA_DIR": str(data_dir), **(env or {})}
@@ -103,6 +103,11 @@ class Server:
                 self.proc.wait()
         self.output = self.log
         return self.proc.returncode
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, nothing flushed, as a crash."""
+        self.proc.kill()
+        self.proc.wait()
 
     @property
     def log(self) -> str:

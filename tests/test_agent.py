@@ -131,6 +131,22 @@ def test_a_file_rotated_away_is_read_to_its_end_under_its_name_and_the_new_one_f
     assert {h["source"] for h in hits} == {str(log)}
 
 
+def test_a_file_rotated_while_the_agent_was_stopped_is_found_in_its_directory_and_read_to_its_end(
+        server, tmp_path, host):
+    log = tmp_path / "logs" / "a.log"
+    write(log, lines("m", 100))
+    first = make_agent(tmp_path, server.url, host)
+    first.look()  # the last record waits for the file to be quiet
+    first.close()
+    write(log, lines("m", 10, 100))
+    os.rename(log, tmp_path / "logs" / "a.log.1")
+    write(log, lines("m", 5, 110))
+    second = make_agent(tmp_path, server.url, host)
+    assert second.drain(30)
+    second.close()
+    assert messages(server, host) == expected(lines("m", 115))
+
+
 def test_a_truncated_file_is_read_again_from_its_start(server, tmp_path, host):
     log = tmp_path / "logs" / "a.log"
     clock = Clock()

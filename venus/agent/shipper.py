@@ -77,6 +77,7 @@ class Agent:
 
     def run(self, stop: threading.Event, scan_interval: float) -> None:
         """Look, send, and wait `scan_interval` until `stop` is set (at once while behind)."""
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
         log.info("following %s as host %s, sending to %s", ", ".join(self.patterns), self.host,
                  self.backend.where)
         while not stop.is_set():
@@ -161,6 +162,9 @@ class Agent:
                 if f is None:
                     continue
             f.present = True
+        for f in list(self.files.values()):
+            if f.fh is None and f.key not in found:
+                self._find_rotated(f)
         for f in self.files.values():
             if f.fh is not None:
                 st = os.fstat(f.fh.fileno())
@@ -178,6 +182,25 @@ class Agent:
             return None
         f.fh, f.grew_at = fh, self.clock()
         return f
+
+    def _find_rotated(self, f: TailedFile) -> None:
+        """A file of the saved state the globs no longer name: rotation keeps it in its
+        directory under another name (nova-api.log.1), where it is read to its end."""
+        directory = os.path.dirname(f.path) or "."
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            return
+        for name in names:
+            path = os.path.join(directory, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if (st.st_dev, st.st_ino) == f.key:
+                if self._reopen(f, path) is not None:
+                    log.info("%s is now %s: reading it to its end", f.path, path)
+                return
 
     def _follow(self, path: str, key: FileKey) -> TailedFile | None:
         fh = self._open(path, key)

@@ -303,7 +303,8 @@ CSV_COLUMNS = list(COLUMN_NAMES)
 
 
 def export(store: ClickHouseStore, flt: Filter, fmt: str, limit: int | None = None) -> Iterator[bytes]:
-    """Every matching line, newest first, as NDJSON or CSV, streamed in record batches."""
+    """Every matching line, newest first, as NDJSON or CSV, streamed in record batches: one
+    piece per batch, since a web server hands each piece to the socket in a thread of its own."""
     if fmt not in EXPORT_FORMATS:
         raise BadRequest(f"format must be one of {', '.join(EXPORT_FORMATS)}", field="format")
     where = flt.where()
@@ -313,13 +314,15 @@ def export(store: ClickHouseStore, flt: Filter, fmt: str, limit: int | None = No
         yield csv_line(["id", *CSV_COLUMNS])
     for batch in store.stream(sql, where.params):
         names = batch.schema.names
+        out = []
         for values in zip(*(batch.column(i).to_pylist() for i in range(len(names)))):
             row = row_to_dict(names, values)
             row["attrs"] = dict(row["attrs"] or {})  # Arrow gives a map as (key, value) pairs
             if fmt == "ndjson":
-                yield dumps(row) + b"\n"
+                out.append(dumps(row) + b"\n")
             else:
-                yield csv_line([row["id"], *(row[c] for c in CSV_COLUMNS)])
+                out.append(csv_line([row["id"], *(row[c] for c in CSV_COLUMNS)]))
+        yield b"".join(out)
 
 
 def csv_line(values: list[Any]) -> bytes:
