@@ -1,4 +1,4 @@
-"""`venus …`: serve, agent, import, search, context, chain, the metadata db, config and demo data."""
+"""`venus …`: serve, agent, import, search, tail, context, chain, the metadata db, config and demo data."""
 
 from __future__ import annotations
 
@@ -79,8 +79,16 @@ def serve(config: ConfigOpt = None, data_dir: DataDirOpt = None,
     err.print(f"Venus {__version__} on {url} (data: {settings.data_path})")
     # uvicorn stops accepting on SIGTERM, lets running requests finish (so every acknowledged
     # import is committed), then runs the lifespan's shutdown, which closes the store.
-    uvicorn.run(application, host=settings.api.host, port=settings.api.port, log_level="warning",
-                timeout_graceful_shutdown=30)
+    server = uvicorn.Server(uvicorn.Config(application, host=settings.api.host, port=settings.api.port,
+                                           log_level="warning", timeout_graceful_shutdown=30))
+    stop_server = server.handle_exit
+
+    def handle_exit(sig: int, frame: object) -> None:
+        application.state.tails.stop()  # live tails never finish by themselves: end them now
+        stop_server(sig, frame)  # type: ignore[arg-type]
+
+    server.handle_exit = handle_exit  # type: ignore[method-assign]
+    server.run()
 
 
 def _check_exposure(settings: Settings) -> None:
@@ -273,6 +281,33 @@ def search(query: Annotated[str, typer.Argument(help="query, e.g. 'level:ERROR n
                 cursor = page.get("next_cursor")
                 if not cursor:
                     break
+        finally:
+            backend.close()
+    except VenusError as exc:
+        _fail(exc)
+
+
+@app.command()
+def tail(query: Annotated[str, typer.Argument(help="query, e.g. 'level:ERROR service:nova'")] = "",
+         lines: Annotated[int, typer.Option("--lines", "-n", help="matching lines to show first", min=0,
+                                            max=1000)] = 10,
+         as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+         url: UrlOpt = None, config: ConfigOpt = None) -> None:
+    """Follow the lines matching a query as the server stores them (Ctrl-C stops)."""
+    from venus.client import connect_server
+    from venus.jsonfmt import dumps
+
+    try:
+        backend = connect_server(_settings(config), url)
+        try:
+            for hit in backend.tail(query, lines):
+                if as_json:
+                    sys.stdout.write(dumps(hit).decode() + "\n")
+                    sys.stdout.flush()
+                else:
+                    out.print(_human(hit), markup=False)
+        except KeyboardInterrupt:
+            pass
         finally:
             backend.close()
     except VenusError as exc:

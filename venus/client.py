@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import gzip
 import os
+from collections.abc import Iterator
 from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
+import orjson
 
 from venus.analysis.chain import call_chain
 from venus.config import Settings
@@ -44,6 +46,13 @@ class RemoteError(VenusError):
         self.body = body
 
 
+def _json_or_text(resp: httpx.Response) -> dict:
+    try:
+        return resp.json()
+    except ValueError:
+        return {"error": resp.text[:500]}
+
+
 class HttpBackend:
     def __init__(self, url: str, token: str | None = None, compress: bool = False) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -56,10 +65,7 @@ class HttpBackend:
             resp = self.http.request(method, path, **kw)
         except httpx.TransportError as exc:
             raise StoreUnavailable(f"cannot reach the Venus server at {self.where}: {exc}") from exc
-        try:
-            body = resp.json()
-        except ValueError:
-            body = {"error": resp.text[:500]}
+        body = _json_or_text(resp)
         if resp.status_code >= 400:
             raise RemoteError(resp.status_code, body)
         return body
@@ -93,6 +99,25 @@ class HttpBackend:
             data = gzip.compress(data, compresslevel=1)  # logs shrink several times even at level 1
             headers["Content-Encoding"] = "gzip"
         return self._call("POST", "/api/v1/import", params=params, content=data, headers=headers)
+
+    def tail(self, q: str, lines: int) -> Iterator[dict]:
+        """The newest `lines` matches, then each new one as the server stores it (until closed)."""
+        with self.http.stream("GET", "/api/v1/tail", params={"q": q, "lines": lines},
+                              timeout=httpx.Timeout(None, connect=5)) as resp:
+            if resp.status_code >= 400:
+                resp.read()
+                raise RemoteError(resp.status_code, _json_or_text(resp))
+            event = ""
+            for line in resp.iter_lines():
+                if line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: "):
+                    data = orjson.loads(line[6:])
+                    if event == "error":
+                        raise VenusError(f"the tail stopped: {data.get('error')}")
+                    yield data
+                elif not line:
+                    event = ""
 
     def close(self) -> None:
         self.http.close()
@@ -138,13 +163,20 @@ class LocalBackend:
 def connect(settings: Settings, url: str | None, role: str) -> Backend:
     """A server named by --url or VENUS_URL must answer; otherwise the default address is tried
     and, when nothing listens there, the data directory is opened directly."""
-    explicit = url or os.environ.get("VENUS_URL")
+    try:
+        return connect_server(settings, url)
+    except StoreUnavailable:
+        if url or os.environ.get("VENUS_URL"):
+            raise
+    return LocalBackend(open_store(settings, role=role), settings)
+
+
+def connect_server(settings: Settings, url: str | None) -> HttpBackend:
+    """The server named by --url, else VENUS_URL, else the configured address; it must answer."""
+    target = url or os.environ.get("VENUS_URL") or f"http://{settings.api.host}:{settings.api.port}"
     token = os.environ.get("VENUS_TOKEN") or settings.api.auth_token or None
-    target = explicit or f"http://{settings.api.host}:{settings.api.port}"
     try:
         httpx.get(f"{target}/healthz", timeout=2).raise_for_status()
-        return HttpBackend(target, token)
     except httpx.HTTPError as exc:
-        if explicit:
-            raise StoreUnavailable(f"no Venus server answers at {target}: {exc}") from exc
-    return LocalBackend(open_store(settings, role=role), settings)
+        raise StoreUnavailable(f"no Venus server answers at {target}: {exc}") from exc
+    return HttpBackend(target, token)

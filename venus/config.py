@@ -127,6 +127,8 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("facet_timeout", float, 5.0, "Seconds a facet (top values) may take before it is skipped.",
                minimum=0.1),
         Option("max_context_lines", int, 1000, "Most lines before/after a line that context returns.", minimum=1),
+        Option("max_tails", int, 20, "Live tails (GET /api/v1/tail, venus tail) followed at once; more are "
+               "answered 429.", minimum=1),
     ),
 }
 

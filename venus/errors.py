@@ -41,6 +41,10 @@ class UnsupportedMediaType(VenusError):
     status = 415
 
 
+class TooManyRequests(VenusError):
+    status = 429
+
+
 class QueryTimeout(VenusError):
     status = 504
 

@@ -35,10 +35,11 @@ from venus.api.errors import error_response, install_error_handlers
 from venus.api.ports import HttpPort, Listener
 from venus.api.receivers import mount_receivers
 from venus.api.responses import JSON
+from venus.api.tail import LiveTails
 from venus.api.v1 import is_v1_path
 from venus.api.v1.routes import MEDIA_TYPES, base_url, mount_v1
 from venus.config import Settings, split_list
-from venus.errors import BadRequest, NotFound
+from venus.errors import BadRequest, NotFound, TooManyRequests
 from venus.ingest.forward_server import ForwardServer
 from venus.ingest.importer import Importer
 from venus.ingest.inspect import Inspection, inspect_bytes, unnamed_source
@@ -98,6 +99,7 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
             for job in jobs:
                 opened.callback(job.stop)
             app.state.jobs = {job.name: job for job in jobs}
+            opened.callback(app.state.tails.stop)
             for hook in app.state.startup_hooks:
                 hook(app)
             yield
@@ -108,6 +110,7 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     es_path = settings.receivers.elasticsearch_path and check_mount_path(
         settings.receivers.elasticsearch_path, "[receivers] elasticsearch_path")
     app.state.startup_hooks = []  # called with the app once the store is open (e.g. demo data)
+    app.state.tails = LiveTails()
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -230,6 +233,20 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         page = S.search(store(request), S.Filter.from_text(q, since, until), limit, cursor, with_total=total)
         return JSON({"ok": True, "total": page.total, "count": len(page.hits), "next_cursor": page.next_cursor,
                      "took_ms": round((time.perf_counter() - started) * 1000, 2), "hits": page.hits})
+
+    @app.get("/api/v1/tail", tags=["search"])
+    async def tail(request: Request, q: Q = "", lines: Annotated[int, Query(ge=0, le=1000)] = 10,
+                   interval: Annotated[float, Query(ge=0.5, le=60)] = 1.0) -> StreamingResponse:
+        """Server-Sent Events: the newest `lines` matches, then each match as it is stored, one
+        `data:` JSON line each; a comment every 15 s keeps proxies from closing a quiet stream."""
+        flt = S.Filter.from_text(q, None, None)  # a bad query is a 400 before the stream starts
+        tails = request.app.state.tails
+        if tails.busy >= settings.search.max_tails:
+            raise TooManyRequests(f"{tails.busy} live tails are followed already ([search] max_tails)",
+                                  field="tail")
+        return StreamingResponse(tails.follow(request, store(request), flt, lines, interval),
+                                 media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @app.get("/api/v1/count", tags=["search"])
     def count(request: Request, q: Q = "", since: Since = None, until: Until = None) -> JSON:

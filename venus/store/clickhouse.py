@@ -115,6 +115,8 @@ class ClickHouseStore:
                 log.info("adding column %s to %s", col.name, schema.LOG_TABLE)
                 client.command(f"ALTER TABLE {schema.LOG_TABLE} ADD COLUMN IF NOT EXISTS "
                                f"{schema.column_definition(col)}")
+        for index in schema.index_ddl():  # new parts get an index the model gained; old ones go without
+            client.command(f"ALTER TABLE {schema.LOG_TABLE} ADD {index.replace('INDEX ', 'INDEX IF NOT EXISTS ', 1)}")
         if self.retention_days is not None:
             self._apply_retention(client, self.retention_days)
 

@@ -29,6 +29,8 @@ def index_ddl() -> list[str]:
     # Case-insensitive word search: the preprocessor lowers both the stored tokens and the needles.
     indexes.append("INDEX idx_message message TYPE text(tokenizer = splitByNonAlpha, "
                    "preprocessor = lower(message))")
+    # Live tail asks for the newest lines by the time they were stored.
+    indexes.append("INDEX idx_received received TYPE minmax GRANULARITY 1")
     return indexes
 
 
