@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
+from venus.agent.config import render_agent_ini
 from venus.config import OPTIONS, load_settings, render_ini
 from venus.errors import BadRequest
 
@@ -50,6 +51,11 @@ def test_sample_documents_every_option():
 def test_shipped_sample_is_current():
     shipped = (Path(__file__).parents[1] / "etc" / "venus.conf.sample").read_text()
     assert shipped == render_ini(), "regenerate with: venus config sample > etc/venus.conf.sample"
+
+
+def test_shipped_agent_sample_is_current():
+    shipped = (Path(__file__).parents[1] / "etc" / "agent.conf.sample").read_text()
+    assert shipped == render_agent_ini(), "regenerate with: venus agent --sample-config > etc/agent.conf.sample"
 
 
 def test_config_show_prints_effective_values_and_origins(tmp_path):

@@ -95,7 +95,7 @@ class EventReader:
             for line in self.response:
                 if line.startswith(b"data: "):
                     self.events.append(orjson.loads(line[6:]))
-        except Exception:  # noqa: BLE001 -- close() pulls the socket from under the read, which may fail anyhow
+        except Exception:  # noqa: BLE001, S110 -- close() pulls the socket from under the read, which may fail anyhow
             pass
 
     def wait_for(self, count: int, timeout: float = 15) -> list[str]:

@@ -30,6 +30,7 @@ class Option:
     help: str
     choices: tuple[str, ...] = ()
     minimum: float | None = None
+    shown_default: str = ""  # what a sample shows for a default that depends on the machine
 
 
 def _default_data_dir() -> str:
@@ -38,7 +39,8 @@ def _default_data_dir() -> str:
 
 OPTIONS: dict[str, tuple[Option, ...]] = {
     "DEFAULT": (
-        Option("data_dir", str, _default_data_dir(), "Directory of the embedded store and Venus's own state."),
+        Option("data_dir", str, _default_data_dir(), "Directory of the embedded store and Venus's own state.",
+               shown_default="<user data dir>/venus"),
         Option("log_level", str, "INFO", "Level of Venus's own log.",
                ("DEBUG", "INFO", "WARNING", "ERROR")),
     ),
@@ -269,7 +271,7 @@ def render_ini(settings: Settings | None = None, with_origins: bool = False,
             if opt.choices:
                 out.append(f"# One of: {', '.join(opt.choices)}.")
             if settings is None:
-                value = "<user data dir>/venus" if opt.name == "data_dir" else opt.default
+                value = opt.shown_default or opt.default
                 out.append(f"#{opt.name} = {value}")
             else:
                 value = settings.as_dict()[section][opt.name]

@@ -22,7 +22,7 @@ AGENT_OPTIONS: dict[str, tuple[Option, ...]] = {
                "the file name and the whole path): compressed rotations were read before they were compressed."),
         Option("host", str, "", "Host name the lines are stored under; empty: this machine's name."),
         Option("state_dir", str, platformdirs.user_state_dir("venus-agent"), "Where the agent keeps each "
-               "file's position (state.json) and its spool."),
+               "file's position (state.json) and its spool.", shown_default="<user state dir>/venus-agent"),
         Option("scan_interval", float, 1.0, "Seconds between two looks at the files (new files, growth, "
                "rotation).", minimum=0.05),
         Option("batch_bytes", int, 1 << 20, "Most bytes of one file sent in one request (gzip-compressed "
