@@ -66,6 +66,7 @@ assert len(_COLUMN_OF) == sum(map(len, DOCUMENT_FIELDS.values())), "a key may na
 _NOISE = frozenset({"_id", "_index", "_type", "@version", "Timestamp", "tag", "fluent_tag"})
 # kolla's `Logger` is "openstack.<service>" (the service directory), not a Python logger.
 _KOLLA_LOGGER_PREFIX = "openstack."
+_PLAIN = frozenset({str, int, float, bool, list, type(None)})  # JSON values that are not objects
 MAX_ATTR_CHARS = 32 << 10  # a value longer than this is cut in attrs (the message is never cut)
 
 
@@ -212,7 +213,9 @@ def _time(value: Any, clock: TimestampReader) -> int | None:
 def _flatten(value: Mapping, prefix: str, out: dict[str, Any]) -> None:
     """Every value that is not an object, by its dotted path (an empty object is nothing)."""
     for key, item in value.items():
-        if type(item) is dict or isinstance(item, Mapping):  # the type test first: it is most of the time
+        kind = type(item)
+        # Type tests first: a scalar or a dict is nearly every value, and isinstance on an ABC is slow.
+        if kind is dict or (kind not in _PLAIN and isinstance(item, Mapping)):
             _flatten(item, f"{prefix}{key}.", out)
         elif item is not None:
             out[f"{prefix}{key}"] = item

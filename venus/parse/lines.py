@@ -243,7 +243,8 @@ def records_to_table(records: list[dict], source: SourceInfo, received_us: int) 
             default = from_source[name]
             values = [r.get(name) or default for r in records]
         else:
-            values = [r.get(name, col.missing) for r in records]
+            missing = col.missing
+            values = [r.get(name, missing) for r in records]
         if col.kind == "time":
             # Straight to timestamps is far slower in pyarrow than int64 and a cast.
             arrays[name] = pa.array(values, type=pa.int64()).cast(col.arrow_type)

@@ -79,11 +79,10 @@ class TimestampReader:
         rest = text[19:]
         frac = ""
         if rest[:1] in (".", ","):
-            end = 1
-            while end < len(rest) and rest[end].isdigit():
-                end += 1
-            frac, rest = rest[:end], rest[end:]
-        base = self._iso_seconds.get(text[:19]) if not rest else None
+            after = rest[1:].lstrip("0123456789")
+            frac, rest = rest[:len(rest) - len(after)], after
+        key = text[:19] + rest  # the zone, when the time has one
+        base = self._iso_seconds.get(key)
         if base is None:
             try:
                 # A line with its own zone ('Z', '+00:00') is read in that zone, not the source's.
@@ -92,10 +91,9 @@ class TimestampReader:
                 base -= _offset_seconds(rest) if rest else 0
             except (ValueError, IndexError):
                 return None
-            if not rest:
-                if len(self._iso_seconds) > _CACHE_LIMIT:
-                    self._iso_seconds.clear()
-                self._iso_seconds[text[:19]] = base
+            if len(self._iso_seconds) > _CACHE_LIMIT:
+                self._iso_seconds.clear()
+            self._iso_seconds[key] = base
         return base * 1_000_000 + (_fraction_us(frac) if frac else 0)
 
     def syslog(self, text: str) -> int | None:
