@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from venus.agent.config import agent_host
 from venus.agent.spool import Spool
@@ -217,7 +218,8 @@ class Agent:
         return f
 
     @staticmethod
-    def _open(path: str, key: FileKey):  # type: ignore[no-untyped-def]
+    def _open(path: str, key: FileKey) -> BinaryIO | None:
+        """The file at `path`, when it is still the inode `key`."""
         try:
             fh = open(path, "rb")  # noqa: SIM115 (kept open while the file is followed)
         except OSError as exc:
