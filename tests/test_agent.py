@@ -44,6 +44,15 @@ def make_agent(tmp_path: Path, url: str, host: str, clock: Clock | None = None, 
     return Agent(settings, HttpBackend(url, compress=True), clock=clock or Clock())
 
 
+def run_once(tmp_path: Path, url: str, host: str, **options: str) -> None:
+    """An agent that sends everything there is, then stops (as `venus agent --once`)."""
+    agent = make_agent(tmp_path, url, host, **options)
+    try:
+        assert agent.drain(30)
+    finally:
+        agent.close()
+
+
 def write(path: Path, text: str, mode: str = "a") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, mode) as fh:
@@ -66,9 +75,7 @@ def expected(*texts: str) -> list[str]:
 def test_the_lines_of_a_followed_file_arrive_once_with_their_fields(server, tmp_path, host):
     log = tmp_path / "logs" / "nova-compute.log"
     write(log, lines("a", 100) + lines("a", 1, 100, level="ERROR"))
-    agent = make_agent(tmp_path, server.url, host)
-    assert agent.drain(30)
-    agent.close()
+    run_once(tmp_path, server.url, host)
     hits = stored(server, host)
     assert [h["message"] for h in hits] == expected(lines("a", 100) + lines("a", 1, 100))
     assert {(h["host"], h["source"], h["program"]) for h in hits} == {(host, str(log), "nova-compute")}
@@ -141,9 +148,7 @@ def test_a_file_rotated_while_the_agent_was_stopped_is_found_in_its_directory_an
     write(log, lines("m", 10, 100))
     os.rename(log, tmp_path / "logs" / "a.log.1")
     write(log, lines("m", 5, 110))
-    second = make_agent(tmp_path, server.url, host)
-    assert second.drain(30)
-    second.close()
+    run_once(tmp_path, server.url, host)
     assert messages(server, host) == expected(lines("m", 115))
 
 
@@ -164,27 +169,19 @@ def test_a_truncated_file_is_read_again_from_its_start(server, tmp_path, host):
 def test_positions_survive_a_restart_of_the_agent(server, tmp_path, host):
     log = tmp_path / "logs" / "a.log"
     write(log, lines("f", 100))
-    first = make_agent(tmp_path, server.url, host)
-    assert first.drain(30)
-    first.close()
+    run_once(tmp_path, server.url, host)
     write(log, lines("f", 50, 100))
-    second = make_agent(tmp_path, server.url, host)
-    assert second.drain(30)
-    second.close()
+    run_once(tmp_path, server.url, host)
     assert messages(server, host) == expected(lines("f", 150))
 
 
 def test_a_lost_state_is_recovered_from_the_servers_checkpoint(server, tmp_path, host):
     log = tmp_path / "logs" / "a.log"
     write(log, lines("g", 100))
-    first = make_agent(tmp_path, server.url, host)
-    assert first.drain(30)
-    first.close()
+    run_once(tmp_path, server.url, host)
     (tmp_path / "state" / "state.json").unlink()
     write(log, lines("g", 10, 100))
-    second = make_agent(tmp_path, server.url, host)
-    assert second.drain(30)
-    second.close()
+    run_once(tmp_path, server.url, host)
     assert messages(server, host) == expected(lines("g", 110))
 
 
@@ -197,9 +194,7 @@ def test_a_position_behind_the_servers_is_corrected_by_it_without_duplicates(ser
         f.committed = len(lines("h", 40)) + 7  # mid-line: as if the answers after it were lost
     first._save()
     first.close()
-    second = make_agent(tmp_path, server.url, host)
-    assert second.drain(30)
-    second.close()
+    run_once(tmp_path, server.url, host)
     assert messages(server, host) == expected(lines("h", 100))
 
 
@@ -211,9 +206,7 @@ def test_while_the_server_is_away_lines_are_spooled_and_a_deleted_file_still_arr
     assert away.spool.used == len(lines("i", 200))
     away.close()
     log.unlink()  # rotated and deleted while nothing could be sent
-    back = make_agent(tmp_path, server.url, host)
-    assert back.drain(30)
-    back.close()
+    run_once(tmp_path, server.url, host)
     assert messages(server, host) == expected(lines("i", 200))
     assert list((tmp_path / "state" / "spool").iterdir()) == []
 
@@ -228,9 +221,7 @@ def test_a_second_agent_on_the_same_state_directory_is_refused(server, tmp_path,
 def test_compressed_rotations_are_not_read(server, tmp_path, host):
     write(tmp_path / "logs" / "a.log", lines("j", 3))
     (tmp_path / "logs" / "b.log.gz").write_bytes(b"\x1f\x8b not text")
-    agent = make_agent(tmp_path, server.url, host, paths=str(tmp_path / "logs" / "*"))
-    assert agent.drain(30)
-    agent.close()
+    run_once(tmp_path, server.url, host, paths=str(tmp_path / "logs" / "*"))
     assert {h["source"] for h in stored(server, host)} == {str(tmp_path / "logs" / "a.log")}
 
 

@@ -106,8 +106,8 @@ class Agent:
         """Send everything there is now, last records included (`venus agent --once`); whether
         all of it reached the server within `timeout` seconds."""
         self.multiline_timeout = 0
-        deadline = self.clock() + timeout
-        while self.clock() < deadline:
+        deadline = time.monotonic() + timeout  # real time, whatever clock the looks use
+        while time.monotonic() < deadline:
             self.look()
             if not self.unsent() and not self.spool.files:
                 return True
@@ -137,6 +137,7 @@ class Agent:
                 f = TailedFile.from_state(spooled.header)
                 f.committed, f.present = spooled.base, False
                 self.files[fp] = f
+        self._restored = list(self.files.values())
         if self.files:
             log.info("resuming %d files (%d bytes spooled)", len(self.files), self.spool.used)
 
@@ -163,9 +164,11 @@ class Agent:
                 if f is None:
                     continue
             f.present = True
-        for f in list(self.files.values()):
-            if f.fh is None and f.key not in found:
-                self._find_rotated(f)
+        for f in self._restored:
+            if f.fh is None and not self._find_rotated(f) and f.fp not in self.spool.files:
+                log.warning("%s, followed before the restart, is gone: lines it gained while the agent was "
+                            "stopped were not sent", f.path)
+        self._restored = []  # looked for once, at the first look after a restart
         for f in self.files.values():
             if f.fh is not None:
                 st = os.fstat(f.fh.fileno())
@@ -184,14 +187,15 @@ class Agent:
         f.fh, f.grew_at = fh, self.clock()
         return f
 
-    def _find_rotated(self, f: TailedFile) -> None:
+    def _find_rotated(self, f: TailedFile) -> bool:
         """A file of the saved state the globs no longer name: rotation keeps it in its
-        directory under another name (nova-api.log.1), where it is read to its end."""
+        directory under another name (nova-api.log.1), where it is read to its end. Whether
+        it was found."""
         directory = os.path.dirname(f.path) or "."
         try:
             names = os.listdir(directory)
         except OSError:
-            return
+            return False
         for name in names:
             path = os.path.join(directory, name)
             try:
@@ -199,9 +203,11 @@ class Agent:
             except OSError:
                 continue
             if (st.st_dev, st.st_ino) == f.key:
-                if self._reopen(f, path) is not None:
-                    log.info("%s is now %s: reading it to its end", f.path, path)
-                return
+                if self._reopen(f, path) is None:
+                    return False
+                log.info("%s is now %s: reading it to its end", f.path, path)
+                return True
+        return False
 
     def _follow(self, path: str, key: FileKey) -> TailedFile | None:
         fh = self._open(path, key)
@@ -264,9 +270,6 @@ class Agent:
         for f in list(self.files.values()):
             if f.present or self._end(f) > f.committed or now - f.grew_at < self.multiline_timeout:
                 continue
-            if f.fh is None and f.fp not in self.spool.files:
-                log.warning("%s, followed before the restart, is gone: lines it gained while the agent was "
-                            "stopped were not sent", f.path)
             f.close()
             self.spool.remove(f.fp)
             del self.files[f.fp]

@@ -4,7 +4,6 @@ client goes away or the server stops, and the number followed at once is bounded
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import AsyncIterator
 
@@ -16,8 +15,6 @@ from venus.jsonfmt import dumps
 from venus.query.search import Filter
 from venus.query.tail import poll_tail, start_tail
 from venus.store.clickhouse import ClickHouseStore
-
-log = logging.getLogger(__name__)
 
 KEEPALIVE_SECONDS = 15
 STOP_CHECK = 0.25  # seconds

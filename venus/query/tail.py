@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from venus.query.search import SELECT_COLUMNS, Filter, row_to_dict, search
+from venus.query.search import SELECT_COLUMNS, Filter, aware, row_to_dict, search
 from venus.store.clickhouse import ClickHouseStore
 from venus.store.schema import LOG_TABLE
 
@@ -49,14 +49,10 @@ def poll_tail(store: ClickHouseStore, flt: Filter, cursor: TailCursor) -> list[d
 
 def _remember(cursor: TailCursor, hits: list[dict]) -> None:
     for hit in hits:
-        received = _aware(hit["received"])
+        received = aware(hit["received"])
         cursor.sent[hit["id"]] = received
         cursor.watermark = max(cursor.watermark, received)
     oldest = cursor.watermark - TAIL_OVERLAP
     for line, received in list(cursor.sent.items()):
         if received < oldest:
             del cursor.sent[line]
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
