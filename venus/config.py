@@ -121,7 +121,19 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("histogram_timezone", str, "Asia/Shanghai", "Time zone of the /v1 histograms' buckets and "
                "key_as_string (the original hard-coded Asia/Shanghai)."),
         Option("anomaly_detect_interval", float, 60.0, "Seconds between two runs of the /v1 keyword anomaly "
-               "rules over the newest lines; 0 turns detection off.", minimum=0),
+               "rules over the newest lines; 0 turns detection off. The first schedule of the anomaly_rules "
+               "task: once the task exists, change it with 'venus tasks set'.", minimum=0),
+    ),
+    "alerts": (
+        Option("external_url", str, "", "This Venus as people reach it (https://venus.example.org), for the "
+               "links in notifications; empty: http://<[api] host>:<[api] port>."),
+        Option("evaluation_interval", float, 60.0, "Seconds between two evaluations of the alert rules: the "
+               "first schedule of the alerts task (then 'venus tasks set alerts --schedule').", minimum=1),
+    ),
+    "tasks": (
+        Option("scheduler", bool, True, "Run scheduled tasks on this node. Nodes sharing one metadata "
+               "database share the work (each run on one node); false leaves it to the others."),
+        Option("timezone", str, "UTC", "Zone in which cron schedules are read ('0 6 * * *': 06:00 there)."),
     ),
     "search": (
         Option("default_limit", int, 100, "Results per page when a request names no limit.", minimum=1),

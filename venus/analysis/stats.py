@@ -30,7 +30,8 @@ def dimension(name: str) -> FieldRef:
     return ref
 
 
-def _expr(ref: FieldRef, i: int, params: dict) -> str:
+def dimension_sql(ref: FieldRef, i: int, params: dict) -> str:
+    """The SQL of a dimension, its attrs key bound as parameter d<i>_key."""
     if ref.attr_key is not None:
         params[f"d{i}_key"] = ref.attr_key
         return f"attrs[{{d{i}_key:String}}]"
@@ -49,7 +50,7 @@ def crosstab(store: ClickHouseStore, flt: Filter, by: list[str], size: int = 20,
         raise BadRequest("by: a dimension is named twice", field="by")
     where = flt.where()
     params = dict(where.params)
-    exprs = [_expr(r, i, params) for i, r in enumerate(refs)]
+    exprs = [dimension_sql(r, i, params) for i, r in enumerate(refs)]
     keys = ", ".join(f"{e} AS k{i}" for i, e in enumerate(exprs))
     group = ", ".join(f"k{i}" for i in range(len(exprs)))
     # The grand total and the number of combinations come with the top rows in one pass.

@@ -28,6 +28,8 @@ from venus.analysis.latency import SORTS as LATENCY_SORTS
 from venus.analysis.latency import latency_table
 from venus.analysis.stats import MAX_DIMENSIONS, crosstab
 from venus.analysis.typical import load_catalogue, pick, typical_stats
+from venus.api.alerts import mount_alerts
+from venus.api.anomaly import mount_anomaly
 from venus.api.auth import presented_token, token_accepted
 from venus.api.bodies import read_body
 from venus.api.elasticsearch import elasticsearch_app
@@ -35,7 +37,9 @@ from venus.api.errors import error_response, install_error_handlers
 from venus.api.ports import HttpPort, Listener
 from venus.api.receivers import mount_receivers
 from venus.api.responses import JSON
+from venus.api.searches import mount_searches
 from venus.api.tail import LiveTails
+from venus.api.tasks import mount_tasks
 from venus.api.v1 import is_v1_path
 from venus.api.v1.routes import MEDIA_TYPES, base_url, mount_v1
 from venus.config import Settings, split_list
@@ -47,13 +51,14 @@ from venus.ingest.notification_consumer import NotificationConsumer
 from venus.ingest.syslog_server import SyslogServer, parse_networks
 from venus.ingest.workers import ParsePool
 from venus.ingest.writer import RecordWriter
+from venus.meta import custom_config
 from venus.meta.store import open_metadata
 from venus.parse.paths import describe_path
 from venus.query import search as S
 from venus.store import open_store
-from venus.tasks.housekeeping import housekeeping
-from venus.tasks.keyword_rules import detect_keyword_anomalies
-from venus.tasks.periodic import PeriodicJob
+from venus.tasks.retention import ttl_days
+from venus.tasks.scheduler import Scheduler, node_name
+from venus.tasks.server_tasks import server_tasks
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +80,10 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
             app.state.store = store
             app.state.meta = meta = open_metadata(settings)
             opened.callback(meta.close)
-            # log_save_days starts as [storage] retention_days; once set through /v1/custom_config,
-            # the stored value is the retention (docs/v1-api.md).
-            config = meta.seed_config({"log_save_days": str(settings.storage.retention_days),
-                                       "anomaly_record_save_days": "30", "log_max_gb": "100"})
-            store.set_retention(int(config["log_save_days"]))
+            # log_save_days starts as [storage] retention_days; once set through the API, the
+            # stored value is the retention (docs/v1-api.md).
+            config = meta.seed_config(custom_config.defaults(settings.storage.retention_days))
+            store.set_retention(ttl_days(int(config["log_save_days"]), custom_config.retention_rules(config)))
             pool = ParsePool(settings.import_.parse_processes)
             opened.callback(pool.close)
             app.state.importer = Importer(store, pool, settings.import_.timezone, settings.import_.max_line_bytes)
@@ -92,13 +96,10 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
                 await listener.start()
                 opened.push_async_callback(listener.stop)
             log.info("store open (%s), metadata in %s", store.dsn, meta.safe_url)
-            jobs = [PeriodicJob("housekeeping", 600, lambda: housekeeping(store, meta)).start()]
-            if settings.v1.anomaly_detect_interval:
-                jobs.append(PeriodicJob("anomaly rules", settings.v1.anomaly_detect_interval,
-                                        lambda: detect_keyword_anomalies(store, meta)).start())
-            for job in jobs:
-                opened.callback(job.stop)
-            app.state.jobs = {job.name: job for job in jobs}
+            app.state.scheduler = scheduler = Scheduler(
+                meta, server_tasks(settings, store, meta, app.state.typical), node_name(settings.api.port),
+                settings.tasks.timezone, settings.tasks.scheduler).start()
+            opened.callback(scheduler.stop)
             opened.callback(app.state.tails.stop)
             for hook in app.state.startup_hooks:
                 hook(app)
@@ -141,6 +142,10 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
 
     _routes(app, settings)
     mount_receivers(app, settings)
+    mount_alerts(app)
+    mount_tasks(app)
+    mount_anomaly(app)
+    mount_searches(app)
     mount_v1(app)
     es_app = elasticsearch_app(settings) if es_path or settings.receivers.elasticsearch_port else None
     if es_app is not None and es_path:

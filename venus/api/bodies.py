@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from starlette.requests import Request
 
 from venus.errors import BadRequest, PayloadTooLarge
@@ -31,3 +32,18 @@ async def read_body(request: Request, limit: int, option: str = "max_body_bytes"
         return inflate(body, limit, f"[api] {option}", gzip=encoding != "deflate")
     raise BadRequest(f"Content-Encoding {encoding!r} is not supported: send gzip, deflate or none",
                      field="Content-Encoding")
+
+
+MAX_JSON_BODY = 1 << 20  # rules, channels, settings: far below this
+
+
+async def json_object(request: Request, limit: int = MAX_JSON_BODY) -> dict:
+    """A JSON object body (rules, channels, settings); anything else is a 400 naming `body`."""
+    raw = await read_body(request, limit)
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"body: not valid JSON ({exc})", field="body") from None
+    if not isinstance(data, dict):
+        raise BadRequest("body: expected a JSON object", field="body")
+    return data

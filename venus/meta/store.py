@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -32,6 +33,15 @@ RULE_FIELDS = ("title", "desc", "keyword", "log_type", "module")
 def utcnow() -> datetime:
     """Now in UTC, without the zone (as the tables keep times)."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def to_db(moment: datetime) -> datetime:
+    """An aware time as the tables keep it: UTC, without the zone."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def from_db(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
 
 
 def default_url(data_dir: Path) -> str:
@@ -123,11 +133,13 @@ class MetadataStore:
 
     # -- anomaly rules -----------------------------------------------------------------------
 
-    def add_rule(self, fields: dict[str, str]) -> str:
+    def add_rule(self, fields: dict[str, Any]) -> str:
+        """A new anomaly rule: RULE_FIELDS, and optionally flag, match_case and channels."""
         now = utcnow()
         rule_id = uuid.uuid4().hex
+        extra = {k: fields[k] for k in ("flag", "match_case", "channels") if k in fields}
         with self.session() as s:
-            s.add(AnomalyRule(id=rule_id, flag=1, create_time=now, update_time=now,
+            s.add(AnomalyRule(id=rule_id, create_time=now, update_time=now, **{"flag": 1, **extra},
                               **{k: fields[k] for k in RULE_FIELDS}))
         return rule_id
 
@@ -175,6 +187,7 @@ class MetadataStore:
             s.add_all(AnomalyRecord(id=uuid.uuid4().hex, create_time=now, **r) for r in records)
 
     def records(self, title: str | None = None, module: str | None = None, log_type: str | None = None,
+                rule_id: str | None = None,
                 since: datetime | None = None, until: datetime | None = None, offset: int = 0,
                 limit: int | None = None) -> list[AnomalyRecord]:
         """Records newest first, filtered as the /v1 record list is."""
@@ -185,6 +198,8 @@ class MetadataStore:
             query = query.where(AnomalyRecord.module == module)
         if log_type:
             query = query.where(AnomalyRecord.log_type == log_type)
+        if rule_id:
+            query = query.where(AnomalyRecord.rule_id == rule_id)
         if since is not None:
             query = query.where(AnomalyRecord.create_time >= since)
         if until is not None:
@@ -196,10 +211,6 @@ class MetadataStore:
     def delete_record(self, record_id: str) -> None:
         with self.session() as s:
             s.execute(delete(AnomalyRecord).where(AnomalyRecord.id == record_id))
-
-    def delete_records_before(self, moment: datetime) -> int:
-        with self.session() as s:
-            return s.execute(delete(AnomalyRecord).where(AnomalyRecord.create_time < moment)).rowcount or 0
 
 
 def metadata_for(settings) -> MetadataStore:  # type: ignore[no-untyped-def]

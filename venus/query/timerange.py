@@ -11,6 +11,25 @@ _RELATIVE = re.compile(r"(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)", re.I)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+def duration_seconds(value: str | float) -> float:
+    """Seconds from user input: a number of seconds, or '90s', '5m', '2h', '1d', '1w'; ValueError
+    says what is wrong."""
+    if isinstance(value, bool):
+        raise ValueError("a duration such as 5m or 300 (seconds)")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        raw = str(value).strip()
+        m = _RELATIVE.fullmatch(raw)
+        try:
+            seconds = float(m.group(1)) * _UNITS[m.group(2).lower()] if m else float(raw)
+        except ValueError:
+            raise ValueError(f"{raw[:64]!r} is not a duration; use seconds or 30s, 5m, 2h, 1d, 1w") from None
+    if not 0 <= seconds < 10 * 365 * 86400:
+        raise ValueError("a duration from 0 to 10 years")
+    return seconds
+
+
 def parse_time(text: str | None, field: str, now: datetime | None = None) -> datetime | None:
     """A point in time from user input: '2026-05-06T18:00', '2026-05-06 18:00:00Z', '15m' (ago),
     'now', or epoch seconds. Naive ISO times are UTC."""

@@ -151,6 +151,16 @@ class ClickHouseStore:
         with self._write_lock:
             self._run(lambda c: c.insert_arrow(schema.LOG_TABLE, table, settings=settings))
 
+    def delete(self, where: str, params: dict) -> int:
+        """Delete the log lines matching `where` (a lightweight DELETE: gone from every query at
+        once, from disk at the next merges); returns how many went."""
+        with self._write_lock:
+            count = self._run(lambda c: c.query(f"SELECT count() FROM {schema.LOG_TABLE} WHERE {where}",
+                                                parameters=params).result_rows[0][0])
+            if count:
+                self._run(lambda c: c.command(f"DELETE FROM {schema.LOG_TABLE} WHERE {where}", parameters=params))
+        return int(count)
+
     def checkpoint(self, host: str, path: str, fingerprint: str) -> tuple[int, int]:
         """How many bytes of this file (identified by its first bytes) were imported already, and
         the end of the chunk being committed from there when the last writer stopped (0: none)."""

@@ -18,9 +18,11 @@ from fastapi.responses import RedirectResponse
 
 from venus.analysis.chain import ERROR_LEVELS, call_chain, chain_id
 from venus.api.responses import JSON
+from venus.api.tasks import set_runtime_setting
 from venus.api.v1 import logs as L
 from venus.api.v1.params import INDEX_TYPES, BadV1Request, InvalidParam, V1Params
-from venus.errors import PayloadTooLarge
+from venus.errors import BadRequest, PayloadTooLarge
+from venus.meta import custom_config
 from venus.meta.models import AnomalyRecord, AnomalyRule
 from venus.meta.store import RULE_FIELDS, MetadataStore
 from venus.parse.timestamps import zone as read_zone
@@ -39,7 +41,6 @@ CHAIN_PROGRAMS = ("nova-api", "nova-conductor", "nova-scheduler")
 TRACE_ID = re.compile(r"req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MAX_OFFSET = 1_000_000
 MAX_TRACE_LINES = 10_000
-CONFIG_KEYS = ("log_save_days", "anomaly_record_save_days", "log_max_gb")
 
 
 def ok(**data: Any) -> JSON:
@@ -118,7 +119,7 @@ def mount_v1(app: FastAPI) -> None:
     @router.get("/v1/custom_config")
     def get_custom_config(request: Request) -> JSON:
         values = meta(request).config()
-        return JSON({key: values.get(key) for key in CONFIG_KEYS})
+        return JSON({key: values.get(key) for key in custom_config.V1_KEYS})
 
     @router.post("/v1/custom_config")
     async def set_custom_config(request: Request) -> JSON:
@@ -127,10 +128,10 @@ def mount_v1(app: FastAPI) -> None:
         if key is None or value is None:
             raise InvalidParam("id" if key is None else "value", "send both id and value",
                                msg="invalid param: id or value is missed")
-        text = check_config_value(str(key), value)
-        meta(request).set_config(str(key), text)
-        if key == "log_save_days":
-            store(request).set_retention(int(text))
+        try:
+            set_runtime_setting(store(request), meta(request), str(key), value)
+        except BadRequest as exc:
+            raise InvalidParam(exc.field or "value", exc.message) from None
         return JSON({"code": 0, "msg": "OK"})
 
     # -- search ------------------------------------------------------------------------------
@@ -373,7 +374,8 @@ def _compute_hosts(lines: list[dict]) -> list[dict]:
 
 def rule_dict(rule: AnomalyRule) -> dict:
     return {"id": rule.id, "title": rule.title, "desc": rule.desc, "keyword": rule.keyword,
-            "log_type": rule.log_type, "module": rule.module, "flag": rule.flag,
+            "log_type": rule.log_type, "module": rule.module, "flag": rule.flag, "match_case": rule.match_case,
+            "channels": rule.channels or [],
             "create_time": db_time(rule.create_time), "update_time": db_time(rule.update_time)}
 
 
@@ -381,7 +383,8 @@ def record_dict(record: AnomalyRecord) -> dict:
     return {"id": record.id, "title": record.title, "desc": record.desc, "keyword": record.keyword,
             "log_type": record.log_type, "module": record.module, "logs": record.logs,
             "start_time": db_time(record.start_time), "end_time": db_time(record.end_time),
-            "create_time": db_time(record.create_time), "rule_id": record.rule_id, "line_id": record.line_id}
+            "create_time": db_time(record.create_time), "rule_id": record.rule_id, "line_id": record.line_id,
+            "count": record.count, "samples": record.samples or []}
 
 
 def check_rule_fields(data: dict, partial: bool = False) -> dict:
@@ -404,22 +407,6 @@ def check_rule_fields(data: dict, partial: bool = False) -> dict:
     if not partial and "module" in out and not out["module"].strip():
         raise InvalidParam("module", "module must name a service, e.g. nova")
     return out
-
-
-def check_config_value(key: str, value: Any) -> str:
-    """The value as stored: days as a whole number ≥ 0 (0 keeps logs forever, and keeps no
-    anomaly record), the size cap as a number of GB ≥ 0 (0: no cap)."""
-    if key not in CONFIG_KEYS:
-        raise InvalidParam("id", f"unknown id {key[:64]!r}; known: {', '.join(CONFIG_KEYS)}")
-    text = str(value).strip()
-    try:
-        number = float(text) if key == "log_max_gb" else int(text)
-    except ValueError:
-        raise InvalidParam("value", f"{key} must be a {'number' if key == 'log_max_gb' else 'whole number'}") \
-            from None
-    if number < 0 or number != number or number > 1e9:
-        raise InvalidParam("value", f"{key} must be between 0 and 1e9")
-    return text
 
 
 def v1_error_body(exc: Exception, status: int, message: str, field: str | None) -> tuple[int, dict]:

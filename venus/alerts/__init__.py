@@ -1,0 +1,1 @@
+"""Alerting: rules over the logs, per-group state, silences, and notifications to channels."""
