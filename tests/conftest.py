@@ -45,6 +45,17 @@ def store(tmp_path: Path) -> Iterator:
 
 
 @pytest.fixture
+def meta(tmp_path: Path) -> Iterator:
+    """A real SQLite metadata store, upgraded to the newest revision."""
+    from venus.meta.store import MetadataStore
+
+    m = MetadataStore(f"sqlite:///{tmp_path / 'meta.sqlite'}")
+    m.upgrade()
+    yield m
+    m.close()
+
+
+@pytest.fixture
 def importer(store) -> Iterator[Importer]:
     pool = ParsePool(1)
     yield Importer(store, pool)

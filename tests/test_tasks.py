@@ -1,74 +1,80 @@
-"""The server's timed work: keyword anomaly rules, record expiry and the size cap, on a real store
-and a real SQLite metadata store."""
+"""The server's timed work on a real store and a real SQLite metadata store: keyword anomaly
+rules (watermarks, windows, case), retention by age and size, clean-up."""
 
-import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
+from sqlalchemy import select
 
 from tests.conftest import insert_text
-from venus.meta.store import MetadataStore
-from venus.tasks.housekeeping import enforce_size_cap, expire_records
-from venus.tasks.keyword_rules import WATERMARK, detect_keyword_anomalies
-from venus.tasks.periodic import PeriodicJob
+from venus.meta.models import AnomalyRecord, AnomalyRule
+from venus.meta.store import to_db
+from venus.tasks.cleanup import expire_records
+from venus.tasks.keyword_rules import LAG, WINDOW, detect_keyword_anomalies
 
 RULE = {"title": "t", "desc": "d", "keyword": "Lost connection", "log_type": "flog", "module": "nova"}
 
 
-@pytest.fixture
-def meta(tmp_path):
-    m = MetadataStore(f"sqlite:///{tmp_path / 'meta.sqlite'}")
-    m.upgrade()
-    yield m
-    m.close()
+def oslo(day, msg, level="ERROR"):
+    return f"2026-05-06 18:00:00.000 7 {level} nova.db [-] {msg}".replace("05-06", f"05-{day:02d}")
 
 
-def oslo(day, msg):
-    return f"2026-05-{day:02d} 18:00:00.000 7 ERROR nova.db [-] {msg}"
+def backdate(meta, rule_id, moment):
+    """A rule made at `moment` (its first window starts there)."""
+    with meta.session() as s:
+        s.get(AnomalyRule, rule_id).create_time = to_db(moment)
 
 
-def test_rules_record_the_new_lines_that_match_and_move_the_watermark(store, meta):
-    meta.add_rule(RULE)
-    off = meta.add_rule({**RULE, "title": "off"})
-    meta.update_rule(off, {"flag": 0})
-    meta.add_rule({**RULE, "title": "other service", "module": "neutron"})
-    insert_text(store, oslo(6, "Lost connection to MySQL") + "\n" + oslo(6, "lost connection") + "\n")
-    now = datetime.now(UTC) + timedelta(seconds=2)
+def test_a_window_of_matches_becomes_one_record_with_count_and_samples(store, meta):
+    start = datetime.now(UTC) - timedelta(minutes=1)
+    backdate(meta, meta.add_rule(RULE), start)
+    insert_text(store, "".join(oslo(6, f"Lost connection to MySQL #{i}") + "\n" for i in range(7)) +
+                oslo(6, "lost connection") + "\n")
+    now = datetime.now(UTC) + LAG + timedelta(seconds=2)
     assert detect_keyword_anomalies(store, meta, now) == 1
     record, = meta.records()
-    assert (record.title, record.logs) == ("t", "Lost connection to MySQL")
-    assert meta.config()[WATERMARK] == str(int(now.replace(microsecond=0).timestamp()))
-    assert detect_keyword_anomalies(store, meta, now + timedelta(seconds=5)) == 0  # nothing new
+    assert (record.title, record.count, record.logs) == ("t", 7, "Lost connection to MySQL #0")
+    assert [s["message"] for s in record.samples] == [f"Lost connection to MySQL #{i}" for i in range(5)]
+    assert record.line_id == record.samples[0]["id"]
 
 
-def test_expire_records_keeps_the_recent_ones(meta):
-    window = {"start_time": datetime(2026, 5, 6), "end_time": datetime(2026, 5, 6, 0, 1)}
-    meta.add_records([{"rule_id": "r", **{k: "x" for k in RULE}, "logs": "l", "line_id": "i", **window}])
+def test_disabled_rules_and_other_services_make_no_record(store, meta):
+    start = datetime.now(UTC) - timedelta(minutes=1)
+    off = meta.add_rule({**RULE, "title": "off"})
+    meta.update_rule(off, {"flag": 0})
+    backdate(meta, off, start)
+    backdate(meta, meta.add_rule({**RULE, "title": "other", "module": "neutron"}), start)
+    insert_text(store, oslo(6, "Lost connection to MySQL") + "\n")
+    assert detect_keyword_anomalies(store, meta, datetime.now(UTC) + LAG + timedelta(seconds=2)) == 0
+
+
+def test_match_case_off_finds_any_case(store, meta):
+    backdate(meta, meta.add_rule({**RULE, "match_case": False}), datetime.now(UTC) - timedelta(minutes=1))
+    insert_text(store, oslo(6, "LOST CONNECTION to MySQL") + "\n" + oslo(6, "lost connection") + "\n")
+    detect_keyword_anomalies(store, meta, datetime.now(UTC) + LAG + timedelta(seconds=2))
+    assert [r.count for r in meta.records()] == [2]
+
+
+def test_the_watermark_examines_each_stretch_once_and_skips_none(store, meta):
+    rule_id = meta.add_rule(RULE)
+    made = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)  # the server was down 3 hours
+    backdate(meta, rule_id, made)
+    insert_text(store, oslo(6, "Lost connection to MySQL") + "\n")
+    now = datetime.now(UTC) + LAG + timedelta(seconds=2)
+    assert detect_keyword_anomalies(store, meta, now) == 1
+    assert detect_keyword_anomalies(store, meta, now + timedelta(minutes=5)) == 0  # nothing counted twice
+    record, = meta.records()
+    assert record.start_time < to_db(datetime.now(UTC)) <= record.end_time
+    assert record.end_time - record.start_time <= WINDOW
+    rule = meta.rule(rule_id)
+    assert rule.watermark == to_db(now + timedelta(minutes=5) - LAG).replace(microsecond=0)
+
+
+def test_records_expire_after_their_days_and_zero_keeps_them(store, meta):
+    backdate(meta, meta.add_rule(RULE), datetime.now(UTC) - timedelta(minutes=1))
+    insert_text(store, oslo(6, "Lost connection to MySQL") + "\n")
+    detect_keyword_anomalies(store, meta, datetime.now(UTC) + LAG + timedelta(seconds=2))
+    assert expire_records(meta, 0, datetime.now(UTC) + timedelta(days=400)) == 0
     assert expire_records(meta, 1, datetime.now(UTC) + timedelta(hours=23)) == 0
     assert expire_records(meta, 1, datetime.now(UTC) + timedelta(days=1, seconds=1)) == 1
-    assert meta.records() == []
-
-
-def test_size_cap_drops_the_oldest_days_but_never_the_newest(store):
-    for day in (3, 4, 5, 6):
-        insert_text(store, "\n".join(oslo(day, f"line {i}") for i in range(100)) + "\n")
-    assert [p for p, _ in store.partitions()] == ["20260503", "20260504", "20260505", "20260506"]
-    assert enforce_size_cap(store, 0) == []
-    assert enforce_size_cap(store, 1e-9) == ["20260503", "20260504", "20260505"]
-    assert [p for p, _ in store.partitions()] == ["20260506"]
-    assert store.query("SELECT count() FROM logs").rows[0][0] == 100
-
-
-def test_a_failing_periodic_run_does_not_end_the_job():
-    calls = []
-
-    def run():
-        calls.append(1)
-        raise RuntimeError("boom")
-
-    job = PeriodicJob("test", 0.01, run).start()
-    deadline = datetime.now() + timedelta(seconds=5)
-    while len(calls) < 3 and datetime.now() < deadline:
-        time.sleep(0.01)
-    job.stop()
-    assert len(calls) >= 3
+    with meta.session() as s:
+        assert list(s.scalars(select(AnomalyRecord))) == []

@@ -120,6 +120,6 @@ def sample_lines(store: ClickHouseStore, rule: AlertRule, node: Node, group: dic
     extra = [f"{d} = {{g{i}:String}}" for i, d in enumerate(dims)]
     params.update({f"g{i}": group.get(name, "") for i, name in enumerate(rule.group_by)})
     where = Filter("", node, now - timedelta(seconds=span), now).where(extra, params)
-    rows = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {where.where} ORDER BY ts DESC "
-                       f"LIMIT {int(limit)}", where.params).rows
+    rows = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {where.where} "
+                       f"ORDER BY ts DESC, host, source, offset DESC LIMIT {int(limit)}", where.params).rows
     return [row_to_dict(COLUMN_NAMES, r) for r in rows]

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 LEGACY_WATERMARK = "last_detect_timestamp"  # the one watermark of every rule before revision 0002
 WINDOW = timedelta(hours=1)  # longest stretch one record covers; a longer gap is examined in several
-LAG = timedelta(seconds=30)
+LAG = timedelta(seconds=10)
 SAMPLES = 5
 
 
@@ -50,7 +50,7 @@ def _window_matches(store: ClickHouseStore, rule: AnomalyRule, start: datetime, 
                        "(service = {w_module:String} OR program = {w_module:String})", _match(rule)],
                       {"w_start": start, "w_end": end, "w_module": rule.module, "w_keyword": rule.keyword})
     rows = store.query(f"SELECT {SELECT_COLUMNS}, count() OVER () FROM {LOG_TABLE} WHERE {where.where} "
-                       f"ORDER BY ts LIMIT {SAMPLES}", where.params).rows
+                       f"ORDER BY ts, host, source, offset LIMIT {SAMPLES}", where.params).rows
     if not rows:
         return 0, []
     return int(rows[0][-1]), [row_to_dict(COLUMN_NAMES, r[:-1]) for r in rows]
