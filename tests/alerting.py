@@ -7,7 +7,7 @@ import json
 import threading
 import uuid
 from datetime import UTC, datetime
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
@@ -79,7 +79,7 @@ class MailReceiver:
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-                receiver.messages.append(message_from_bytes(envelope.content))
+                receiver.messages.append(message_from_bytes(envelope.content, policy=policy.default))
                 return "250 OK"
 
         self.port = free_port()

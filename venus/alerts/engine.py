@@ -50,7 +50,8 @@ def evaluate_rule(store: ClickHouseStore, rule: AlertRule, signatures: dict[str,
     """Each group's measure (known groups without lines included) and the threshold in force."""
     found = measure(store, rule, rule_node(rule, signatures), now)
     for key, row in known.items():
-        found.setdefault(key, quiet_measure(rule, row.labels))
+        # The state keeps the alert's labels; the group is the group_by fields among them.
+        found.setdefault(key, quiet_measure(rule, {name: row.labels.get(name, "") for name in rule.group_by}))
     return found, rule.threshold_at(now)
 
 

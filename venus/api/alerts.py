@@ -203,7 +203,7 @@ def mount_alerts(app: FastAPI) -> None:
         if rule:
             query = query.where(AlertStateRow.rule_id == rule_row(request, rule).id)
         with _meta(request).session() as s:
-            names = dict(s.execute(select(AlertRuleRow.id, AlertRuleRow.name)).tuples())
+            names = {rule_id: name for rule_id, name in s.execute(select(AlertRuleRow.id, AlertRuleRow.name))}
             rows = list(s.scalars(query))
         return JSON({"ok": True, "alerts": [state_view(r, names.get(r.rule_id, "?")) for r in rows]})
 
