@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from venus import __version__
+from venus.cli_alerts import alerts_app, config_get, config_set, tasks_app
+from venus.cli_common import ConfigOpt, DataDirOpt, UrlOpt, _fail, _settings, err, out
 from venus.config import Settings, load_settings, render_ini
 from venus.errors import VenusError
 
@@ -30,30 +31,15 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Venus: collect, search and analyse the logs of an OpenStack cloud.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 db_app = typer.Typer(help="The metadata store: rules, records, custom config.", no_args_is_help=True)
-config_app = typer.Typer(help="Show the configuration.", no_args_is_help=True)
+config_app = typer.Typer(help="The configuration: venus.conf (show, sample) and the runtime settings "
+                         "of the running server (get, set).", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(tasks_app, name="tasks")
+config_app.command("get")(config_get)
+config_app.command("set")(config_set)
 IMPORT_STREAMS = 2  # files imported at once
-err = Console(stderr=True, soft_wrap=True, highlight=False)
-out = Console(highlight=False, soft_wrap=True)
-
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="venus.conf to read")]
-DataDirOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="data directory (overrides data_dir)")]
-UrlOpt = Annotated[Optional[str], typer.Option("--url", help="Venus server (default: $VENUS_URL, "
-                                               "else http://127.0.0.1:10010 when it answers)")]
-
-
-def _settings(config: Path | None, data_dir: Path | None = None, **api: object) -> Settings:
-    overrides: dict = {("DEFAULT", "data_dir"): str(data_dir) if data_dir else None}
-    overrides.update({("api", k): v for k, v in api.items()})
-    return load_settings(config).with_overrides(overrides)
-
-
-def _fail(exc: VenusError) -> None:
-    err.print(f"[red]error:[/red] {escape(exc.message)}", markup=True, highlight=False)
-    raise typer.Exit(2)
-
-
 @app.command()
 def serve(config: ConfigOpt = None, data_dir: DataDirOpt = None,
           host: Annotated[Optional[str], typer.Option(help="listen address (default 127.0.0.1)")] = None,

@@ -60,7 +60,8 @@ class HttpBackend:
         self.compress = compress  # gzip import chunks
         self.http = httpx.Client(base_url=url, headers=headers, timeout=httpx.Timeout(300, connect=5))
 
-    def _call(self, method: str, path: str, **kw: Any) -> dict:
+    def call(self, method: str, path: str, **kw: Any) -> dict:
+        """One API request; an error answer raises RemoteError with its message and field."""
         try:
             resp = self.http.request(method, path, **kw)
         except httpx.TransportError as exc:
@@ -73,20 +74,20 @@ class HttpBackend:
     def search(self, q, since, until, limit, cursor, total):  # type: ignore[no-untyped-def]
         params = {"q": q, "limit": limit, "total": str(total).lower()}
         params.update({k: v for k, v in (("since", since), ("until", until), ("cursor", cursor)) if v})
-        return self._call("GET", "/api/v1/search", params=params)
+        return self.call("GET", "/api/v1/search", params=params)
 
     def count(self, q, since, until):  # type: ignore[no-untyped-def]
         params = {"q": q, **{k: v for k, v in (("since", since), ("until", until)) if v}}
-        return int(self._call("GET", "/api/v1/count", params=params)["count"])
+        return int(self.call("GET", "/api/v1/count", params=params)["count"])
 
     def context(self, line_id, before, after):  # type: ignore[no-untyped-def]
-        return self._call("GET", f"/api/v1/context/{line_id}", params={"before": before, "after": after})
+        return self.call("GET", f"/api/v1/context/{line_id}", params={"before": before, "after": after})
 
     def chain(self, ident: str) -> dict:
-        return self._call("GET", f"/api/v1/chain/{quote(ident, safe='')}")
+        return self.call("GET", f"/api/v1/chain/{quote(ident, safe='')}")
 
     def checkpoint(self, source: SourceInfo, fp: str) -> int:
-        return int(self._call("GET", "/api/v1/import/checkpoint",
+        return int(self.call("GET", "/api/v1/import/checkpoint",
                               params={"host": source.host, "path": source.path, "fingerprint": fp})["offset"])
 
     def import_chunk(self, source, fp, offset, data, final, mtime):  # type: ignore[no-untyped-def]
@@ -98,7 +99,7 @@ class HttpBackend:
         if self.compress:
             data = gzip.compress(data, compresslevel=1)  # logs shrink several times even at level 1
             headers["Content-Encoding"] = "gzip"
-        return self._call("POST", "/api/v1/import", params=params, content=data, headers=headers)
+        return self.call("POST", "/api/v1/import", params=params, content=data, headers=headers)
 
     def tail(self, q: str, lines: int) -> Iterator[dict]:
         """The newest `lines` matches, then each new one as the server stores it (until closed)."""

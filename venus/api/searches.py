@@ -21,7 +21,11 @@ from venus.validation import validated
 
 
 def _time(text: str) -> str:
-    parse_time(text, "time")  # ISO, '15m' ago, now: kept as written, read when the search runs
+    """ISO, '15m' ago or now: checked, kept as written, read when the search runs."""
+    try:
+        parse_time(text, "time")
+    except BadRequest as exc:
+        raise ValueError(exc.message.removeprefix("time: ")) from None
     return text
 
 
