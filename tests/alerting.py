@@ -47,7 +47,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 if status == 200:
@@ -78,7 +78,7 @@ class MailReceiver:
         receiver = self
 
         class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            async def handle_DATA(self, server, session, envelope):
                 receiver.messages.append(message_from_bytes(envelope.content, policy=policy.default))
                 return "250 OK"
 

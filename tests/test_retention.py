@@ -8,9 +8,6 @@ from tests.conftest import insert_text
 from venus.meta.custom_config import RetentionRule, check_value, defaults
 from venus.tasks.retention import apply_retention, delete_expired, enforce_size_cap, ttl_days
 
-NOW = datetime.now(UTC)
-
-
 def oslo(day, level, msg, hour=18):
     return f"2026-05-{day:02d} {hour:02d}:00:00.000 7 {level} nova.db [-] {msg}"
 
@@ -19,45 +16,47 @@ def levels(store):
     return dict(store.query("SELECT level, count() FROM logs GROUP BY level ORDER BY level").rows)
 
 
-def fill(store):
+def fill(store) -> datetime:
+    """Lines of three levels from nova and one from neutron; returns when they arrived."""
     insert_text(store, "\n".join(oslo(6, lvl, f"{lvl} {i}") for lvl in ("DEBUG", "INFO", "ERROR") for i in range(10))
                 + "\n")
     insert_text(store, oslo(6, "DEBUG", "neutron debug") + "\n", path="/var/log/neutron/neutron-server.log")
+    return datetime.now(UTC)
 
 
 def test_lines_older_than_the_days_disappear_and_younger_ones_stay(store):
-    fill(store)
-    assert delete_expired(store, 30, [], NOW + timedelta(days=29)) == 0
-    assert delete_expired(store, 30, [], NOW + timedelta(days=30, seconds=5)) == 31
+    now = fill(store)
+    assert delete_expired(store, 30, [], now + timedelta(days=29)) == 0
+    assert delete_expired(store, 30, [], now + timedelta(days=30, seconds=5)) == 31
     assert levels(store) == {}
 
 
 def test_days_count_from_arrival_not_from_the_line_time(store):
-    fill(store)  # the lines say May 2026; they arrived now
-    assert delete_expired(store, 1, [], NOW) == 0
+    now = fill(store)  # the lines say May 2026; they arrived now
+    assert delete_expired(store, 1, [], now) == 0
 
 
 def test_per_level_retention_keeps_errors_longer_than_debug(store):
-    fill(store)
+    now = fill(store)
     rules = [RetentionRule(level="DEBUG", days=3), RetentionRule(level="ERROR", days=90)]
-    assert delete_expired(store, 30, rules, NOW + timedelta(days=4)) == 11
+    assert delete_expired(store, 30, rules, now + timedelta(days=4)) == 11
     assert levels(store) == {"ERROR": 10, "INFO": 10}
-    assert delete_expired(store, 30, rules, NOW + timedelta(days=31)) == 10
+    assert delete_expired(store, 30, rules, now + timedelta(days=31)) == 10
     assert levels(store) == {"ERROR": 10}
-    assert delete_expired(store, 30, rules, NOW + timedelta(days=91)) == 10
+    assert delete_expired(store, 30, rules, now + timedelta(days=91)) == 10
 
 
 def test_the_first_matching_rule_wins_and_zero_days_keeps_forever(store):
-    fill(store)
+    now = fill(store)
     rules = [RetentionRule(service="neutron", days=0), RetentionRule(level="DEBUG", days=3)]
-    assert delete_expired(store, 30, rules, NOW + timedelta(days=4)) == 10  # nova's DEBUG, not neutron's
-    assert delete_expired(store, 30, rules, NOW + timedelta(days=3650)) == 20
+    assert delete_expired(store, 30, rules, now + timedelta(days=4)) == 10  # nova's DEBUG, not neutron's
+    assert delete_expired(store, 30, rules, now + timedelta(days=3650)) == 20
     assert store.query("SELECT service, level FROM logs").rows == [("neutron", "DEBUG")]
 
 
 def test_nothing_is_deleted_when_everything_is_kept_forever(store):
-    fill(store)
-    assert delete_expired(store, 0, [RetentionRule(level="DEBUG", days=0)], NOW + timedelta(days=3650)) == 0
+    now = fill(store)
+    assert delete_expired(store, 0, [RetentionRule(level="DEBUG", days=0)], now + timedelta(days=3650)) == 0
 
 
 def test_the_ttl_is_the_longest_days_or_none_when_something_is_kept_forever():
@@ -68,9 +67,9 @@ def test_the_ttl_is_the_longest_days_or_none_when_something_is_kept_forever():
 
 
 def test_the_retention_task_sets_the_ttl_and_applies_the_rules(store):
-    fill(store)
+    now = fill(store)
     config = {**defaults(30), "log_retention": check_value("log_retention", [{"level": "debug", "days": 2}])}
-    result = apply_retention(store, config, NOW + timedelta(days=3))
+    result = apply_retention(store, config, now + timedelta(days=3))
     assert result == {"deleted_lines": 11, "dropped_days": []}
     assert store.retention_days == 30
     engine = store.query("SELECT engine_full FROM system.tables WHERE name = 'logs'").rows[0][0]

@@ -179,13 +179,6 @@ class MetadataStore:
 
     # -- anomaly records ---------------------------------------------------------------------
 
-    def add_records(self, records: list[dict]) -> None:
-        if not records:
-            return
-        now = utcnow()
-        with self.session() as s:
-            s.add_all(AnomalyRecord(id=uuid.uuid4().hex, create_time=now, **r) for r in records)
-
     def records(self, title: str | None = None, module: str | None = None, log_type: str | None = None,
                 rule_id: str | None = None,
                 since: datetime | None = None, until: datetime | None = None, offset: int = 0,
