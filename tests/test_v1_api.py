@@ -27,7 +27,7 @@ INSTANCE_BOOT = "Took"
 @pytest.fixture(scope="module")
 def v1(tmp_path_factory):
     base = tmp_path_factory.mktemp("v1")
-    srv = Server(base / "data", env={"VENUS_V1_ANOMALY_DETECT_INTERVAL": "0.5"})
+    srv = Server(base / "data", env={"VENUS_V1_ANOMALY_DETECT_INTERVAL": "1"})
     run_cli("demo", str(base / "cloud"), "--lines", "20000", env=srv.env)
     srv.cli("import", "-q", str(base / "cloud"))
     srv.cli("import", "-q", "--host", "loghub", str(loghub("OpenStack_2k.log")))
@@ -258,7 +258,7 @@ def test_29_to_37_anomaly_rules(v1):
     assert all(r["title"] == "t" and r["module"] == "nova" for r in filtered) and filtered
     one = get(v1, f"/v1/anomaly/rule/{created['id']}").json()
     assert one["code"] == 0 and set(one["rule"]) == {"id", "title", "desc", "keyword", "log_type", "module", "flag",
-                                                     "create_time", "update_time"}
+                                                     "create_time", "update_time", "match_case", "channels"}
     assert get(v1, "/v1/anomaly/rule/doesnotexist").json() == {"code": -1, "msg": "not found"}
     # Fixed: a JSON 0 disables a rule too.
     assert httpx.post(f"{url}/{created['id']}", headers=J, json={"title": "new name", "flag": 0}).json() == {
@@ -440,3 +440,12 @@ def test_39_delete_record(v1, oom_record):
     record_id = oom_record[0]["id"]
     assert httpx.delete(f"{v1.url}/v1/anomaly/record/{record_id}", headers=T).json() == {"code": 0, "msg": "OK"}
     assert get(v1, "/v1/anomaly/record/list", module="kernel").json()["records"] == []
+
+
+def test_a_v1_rule_takes_match_case_and_names_only_existing_channels(v1):
+    url = f"{v1.url}/v1/anomaly/rule"
+    rule = {"title": "case", "desc": "d", "keyword": "oom", "log_type": "slog", "module": "kernel", "match_case": "0"}
+    made = httpx.post(url, headers=J, json=rule).json()
+    assert get(v1, f"/v1/anomaly/rule/{made['id']}").json()["rule"]["match_case"] is False
+    bad = httpx.post(url, headers=J, json={**rule, "channels": ["nowhere"]}).json()
+    assert (bad["code"], bad["field"]) == (-1, "channels")

@@ -121,7 +121,7 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("histogram_timezone", str, "Asia/Shanghai", "Time zone of the /v1 histograms' buckets and "
                "key_as_string (the original hard-coded Asia/Shanghai)."),
         Option("anomaly_detect_interval", float, 60.0, "Seconds between two runs of the /v1 keyword anomaly "
-               "rules over the newest lines; 0 turns detection off. The first schedule of the anomaly_rules "
+               "rules over the newest lines (at least 1); 0 turns detection off. The first schedule of the anomaly_rules "
                "task: once the task exists, change it with 'venus tasks set'.", minimum=0),
     ),
     "alerts": (

@@ -5,12 +5,14 @@ from __future__ import annotations
 from venus.alerts.engine import evaluate_all
 from venus.analysis.typical import Signature
 from venus.config import Settings
+from venus.errors import BadRequest
 from venus.meta.store import MetadataStore
 from venus.store.clickhouse import ClickHouseStore
 from venus.tasks.cleanup import clean_up
 from venus.tasks.keyword_rules import detect_keyword_anomalies
 from venus.tasks.retention import apply_retention
 from venus.tasks.scheduler import TaskDef
+from venus.tasks.schedules import SHORTEST
 
 
 def external_url(settings: Settings) -> str:
@@ -26,6 +28,9 @@ def server_tasks(settings: Settings, store: ClickHouseStore, meta: MetadataStore
     by_id = {s.id: s for s in signatures}
     url = external_url(settings)
     anomaly_interval = settings.v1.anomaly_detect_interval
+    if 0 < anomaly_interval < SHORTEST:
+        raise BadRequest(f"[v1] anomaly_detect_interval: 0 (off) or at least {SHORTEST:g} s",
+                         field="[v1] anomaly_detect_interval")
     return [
         TaskDef("alerts", "Evaluate the alert rules; send the notifications due (retries included)",
                 lambda: evaluate_all(store, meta, by_id, url), f"{settings.alerts.evaluation_interval:g}s",

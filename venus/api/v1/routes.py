@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy import select
 
 from venus.analysis.chain import ERROR_LEVELS, call_chain, chain_id
 from venus.api.responses import JSON
@@ -23,7 +24,7 @@ from venus.api.v1 import logs as L
 from venus.api.v1.params import INDEX_TYPES, BadV1Request, InvalidParam, V1Params
 from venus.errors import BadRequest, PayloadTooLarge
 from venus.meta import custom_config
-from venus.meta.models import AnomalyRecord, AnomalyRule
+from venus.meta.models import AnomalyRecord, AnomalyRule, Channel
 from venus.meta.store import RULE_FIELDS, MetadataStore
 from venus.parse.timestamps import zone as read_zone
 from venus.query.ast import And, Or, Term
@@ -279,7 +280,7 @@ def mount_v1(app: FastAPI) -> None:
         for name in RULE_FIELDS:
             if data.get(name) is None:
                 raise InvalidParam(name, f"{name} is required", msg=f"invalid param: {name} is missed")
-        fields = check_rule_fields(data)
+        fields = {**check_rule_fields(data), **check_rule_options(data, meta(request))}
         rule_id = meta(request).add_rule(fields)
         return JSON({"code": 0, "msg": "OK", "id": rule_id})
 
@@ -308,6 +309,7 @@ def mount_v1(app: FastAPI) -> None:
         data = await body(request)
         changes = check_rule_fields({k: v for k, v in data.items() if k in RULE_FIELDS and v is not None},
                                     partial=True)
+        changes.update(check_rule_options(data, meta(request)))
         if data.get("flag") is not None:
             if str(data["flag"]) not in ("0", "1"):
                 raise InvalidParam("flag", "flag is 1 (enabled) or 0 (disabled)")
@@ -406,6 +408,28 @@ def check_rule_fields(data: dict, partial: bool = False) -> dict:
         raise InvalidParam("keyword", "keyword must not be empty")
     if not partial and "module" in out and not out["module"].strip():
         raise InvalidParam("module", "module must name a service, e.g. nova")
+    return out
+
+
+def check_rule_options(data: dict, meta: MetadataStore) -> dict:
+    """What Venus adds to a rule: `match_case` (true/false, 1/0) and `channels` (names of
+    notification channels)."""
+    out: dict = {}
+    if data.get("match_case") is not None:
+        text = str(data["match_case"]).lower()
+        if text not in ("0", "1", "true", "false"):
+            raise InvalidParam("match_case", "match_case is true or false")
+        out["match_case"] = text in ("1", "true")
+    if data.get("channels") is not None:
+        names = data["channels"]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names) or len(names) > 20:
+            raise InvalidParam("channels", "channels is a list of at most 20 channel names")
+        with meta.session() as s:
+            known = set(s.scalars(select(Channel.name)))
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise InvalidParam("channels", f"no channel named {unknown[0][:255]!r}")
+        out["channels"] = names
     return out
 
 
