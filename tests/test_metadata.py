@@ -119,3 +119,14 @@ def test_of_two_schedulers_sharing_the_database_exactly_one_claims_a_run(url):
     finally:
         for m in metas:
             m.close()
+
+
+def test_a_scheduler_refuses_a_zone_that_does_not_exist(tmp_path):
+    from venus.errors import BadRequest
+
+    meta = MetadataStore(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    try:
+        with pytest.raises(BadRequest, match=r"\[tasks\] timezone: 'Mars/Olympus' is not a time zone"):
+            Scheduler(meta, [], "node", zone="Mars/Olympus")
+    finally:
+        meta.close()

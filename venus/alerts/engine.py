@@ -21,21 +21,13 @@ from venus.errors import VenusError
 from venus.jsonfmt import dumps
 from venus.meta.models import AlertEvent, AlertRuleRow, AlertStateRow, Channel, Notification, Silence
 from venus.meta.store import MetadataStore, from_db, to_db
+from venus.query.ast import Node
 from venus.query.search import iso_z
 from venus.store.clickhouse import ClickHouseStore
 
 log = logging.getLogger(__name__)
 
 FORGET_AFTER = timedelta(days=1)  # an ok or resolved group with no line for this long is forgotten
-
-
-class Evaluation:
-    """What one rule found: per group its measure, threshold, state before and after."""
-
-    def __init__(self, rule: AlertRule, now: datetime) -> None:
-        self.rule, self.now = rule, now
-        self.threshold = rule.threshold_at(now)
-        self.groups: list[dict] = []
 
 
 def _state_of(row: AlertStateRow | None) -> GroupState | None:
@@ -45,20 +37,19 @@ def _state_of(row: AlertStateRow | None) -> GroupState | None:
                       from_db(row.last_notified))
 
 
-def evaluate_rule(store: ClickHouseStore, rule: AlertRule, signatures: dict[str, Signature], now: datetime,
+def evaluate_rule(store: ClickHouseStore, rule: AlertRule, node: Node, now: datetime,
                   known: dict[str, AlertStateRow]) -> tuple[dict[str, Measure], float]:
     """Each group's measure (known groups without lines included) and the threshold in force."""
-    found = measure(store, rule, rule_node(rule, signatures), now)
+    found = measure(store, rule, node, now)
     for key, row in known.items():
         # The state keeps the alert's labels; the group is the group_by fields among them.
         found.setdefault(key, quiet_measure(rule, {name: row.labels.get(name, "") for name in rule.group_by}))
     return found, rule.threshold_at(now)
 
 
-def preview(store: ClickHouseStore, rule: AlertRule, signatures: dict[str, Signature], now: datetime,
-            states: dict[str, AlertStateRow] | None = None) -> dict:
+def preview(store: ClickHouseStore, rule: AlertRule, signatures: dict[str, Signature], now: datetime) -> dict:
     """What the rule measures now and which groups breach, without touching any state."""
-    measures, threshold = evaluate_rule(store, rule, signatures, now, states or {})
+    measures, threshold = evaluate_rule(store, rule, rule_node(rule, signatures), now, {})
     groups = [{"group": m.group, "value": m.value, "count": m.count, "total": m.total,
                "breached": rule.breached(m.value, threshold)} for m in measures.values()]
     groups.sort(key=lambda g: (not g["breached"], -g["value"]))
@@ -94,8 +85,8 @@ def _evaluate_row(store: ClickHouseStore, meta: MetadataStore, row: AlertRuleRow
         raise VenusError(f"the typical-error signature {rule.signature!r} is no longer in the catalogue")
     with meta.session() as s:
         known = {st.group_key: st for st in s.scalars(select(AlertStateRow).where(AlertStateRow.rule_id == row.id))}
-    measures, threshold = evaluate_rule(store, rule, signatures, now, known)
     node = rule_node(rule, signatures)
+    measures, threshold = evaluate_rule(store, rule, node, now, known)
     with meta.session() as s:
         for key, m in measures.items():
             breached = rule.breached(m.value, threshold)
@@ -156,10 +147,9 @@ def _save_state(s, stored: AlertStateRow | None, rule_id: str, key: str, labels:
 def _payload(store: ClickHouseStore, rule: AlertRule, rule_id: str, node, m: Measure, key: str,  # type: ignore[no-untyped-def]
              labels: dict, threshold: float, fired: datetime, event: str, external_url: str, now: datetime) -> dict:
     """What every channel renders: the alert, its group, the counts, sample lines and a link."""
-    span = rule.lookback if rule.condition == "absence" else rule.window
     samples = sample_lines(store, rule, node, m.group, now, rule.samples)
     link = f"{external_url}/api/v1/search?" + urlencode({
-        "q": search_query(node, m.group), "since": iso_z(now - timedelta(seconds=span)), "until": iso_z(now)})
+        "q": search_query(node, m.group), "since": iso_z(now - timedelta(seconds=rule.span)), "until": iso_z(now)})
     payload = {
         "status": event, "rule": {"id": rule_id, "name": rule.name, "severity": rule.severity,
                                   "description": rule.description, "condition": rule.condition, "op": rule.op,

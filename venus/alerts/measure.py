@@ -32,25 +32,24 @@ class Measure:
     value: float
     count: int  # lines in the window (for a ratio: the numerator's)
     total: int | None = None  # a ratio's denominator
-    last_seen: datetime | None = None  # absence: the group's last line
+
+
+def all_of(*nodes: Node) -> Node:
+    """The lines every node matches (match-all parts left out)."""
+    parts = [p for p in nodes if not isinstance(p, MatchAll)]
+    return parts[0] if len(parts) == 1 else And(tuple(parts)) if parts else MatchAll()
 
 
 def rule_node(rule: AlertRule, signatures: dict[str, Signature]) -> Node:
     """The rule's query with its signature's and template's conditions."""
-    parts = [parse_query(rule.query)]
-    if rule.signature:
-        parts.append(signatures[rule.signature].node)
-    if rule.template_id:
-        parts.append(Term("template_id", "word", str(rule.template_id)))
-    parts = [p for p in parts if not isinstance(p, MatchAll)]
-    return parts[0] if len(parts) == 1 else And(tuple(parts)) if parts else MatchAll()
+    return all_of(parse_query(rule.query), *([signatures[rule.signature].node] if rule.signature else []),
+                  *([Term("template_id", "word", str(rule.template_id))] if rule.template_id else []))
 
 
 def search_query(node: Node, group: dict[str, str]) -> str:
     """The query text that finds a group's lines (for links and `venus search`)."""
-    terms = [Term(name, "phrase", value) for name, value in group.items()]
-    parts = [p for p in (node, *terms) if not isinstance(p, MatchAll)]
-    return str(parts[0] if len(parts) == 1 else And(tuple(parts))) if parts else ""
+    found = all_of(node, *(Term(name, "phrase", value) for name, value in group.items()))
+    return "" if isinstance(found, MatchAll) else str(found)
 
 
 def _dims(rule: AlertRule, params: dict) -> list[str]:
@@ -59,8 +58,7 @@ def _dims(rule: AlertRule, params: dict) -> list[str]:
 
 def measure(store: ClickHouseStore, rule: AlertRule, node: Node, now: datetime) -> dict[str, Measure]:
     """Each group's measure over the window ending at `now` (groups with lines only)."""
-    span = rule.lookback if rule.condition == "absence" else rule.window
-    where = Filter(rule.query, node, now - timedelta(seconds=span), now).where()
+    where = Filter(rule.query, node, now - timedelta(seconds=rule.span), now).where()
     params = dict(where.params)
     dims = _dims(rule, params)
     if rule.condition == "ratio":
@@ -90,7 +88,7 @@ def measure(store: ClickHouseStore, rule: AlertRule, node: Node, now: datetime) 
             if not first:
                 continue
             last = second if second.tzinfo else second.replace(tzinfo=now.tzinfo)
-            m = Measure(values, (now - last).total_seconds(), int(first), last_seen=last)
+            m = Measure(values, (now - last).total_seconds(), int(first))
         elif rule.condition == "rate":
             m = Measure(values, first / rule.window, int(first))
         else:
@@ -111,15 +109,13 @@ def sample_lines(store: ClickHouseStore, rule: AlertRule, node: Node, group: dic
     """The group's newest lines behind the measure (for absence: its last lines before it went quiet)."""
     if limit <= 0:
         return []
-    span = rule.lookback if rule.condition == "absence" else rule.window
     if rule.condition == "ratio":
-        node = And((node, parse_query(rule.numerator or ""))) if not isinstance(node, MatchAll) \
-            else parse_query(rule.numerator or "")
+        node = all_of(node, parse_query(rule.numerator or ""))
     params: dict = {}
     dims = _dims(rule, params)
     extra = [f"{d} = {{g{i}:String}}" for i, d in enumerate(dims)]
     params.update({f"g{i}": group.get(name, "") for i, name in enumerate(rule.group_by)})
-    where = Filter("", node, now - timedelta(seconds=span), now).where(extra, params)
+    where = Filter("", node, now - timedelta(seconds=rule.span), now).where(extra, params)
     rows = store.query(f"SELECT {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE {where.where} "
                        f"ORDER BY ts DESC, host, source, offset DESC LIMIT {int(limit)}", where.params).rows
     return [row_to_dict(COLUMN_NAMES, r) for r in rows]

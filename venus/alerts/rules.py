@@ -27,8 +27,6 @@ from venus.query.parser import parse_query
 from venus.query.timerange import duration_seconds
 from venus.validation import validated
 
-CONDITIONS = ("count", "rate", "ratio", "absence")
-SEVERITIES = ("critical", "error", "warning", "info")
 MAX_GROUP_BY = 4
 LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
@@ -94,6 +92,11 @@ class AlertRule(BaseModel):
     renotify: Duration = 4 * 3600
     notify_resolved: bool = True
     samples: int = Field(5, ge=0, le=20)
+
+    @property
+    def span(self) -> float:
+        """Seconds of logs one evaluation reads: the window, or for absence the lookback."""
+        return self.lookback if self.condition == "absence" else self.window
 
     def threshold_at(self, moment: datetime) -> float:
         """The threshold in force at `moment`: the first scheduled one whose window holds it."""

@@ -21,16 +21,12 @@ from venus.api.bodies import json_object
 from venus.api.responses import JSON
 from venus.errors import BadRequest, NotFound
 from venus.meta.models import AlertEvent, AlertRuleRow, AlertStateRow, Channel, Notification, Silence
-from venus.meta.store import MetadataStore, from_db, to_db
+from venus.meta.store import MetadataStore, from_db, now_utc, to_db
 from venus.query.timerange import parse_time
 from venus.tasks.server_tasks import external_url
 from venus.validation import validated
 
 Limit = Annotated[int, Query(ge=1, le=10_000)]
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _meta(request: Request) -> MetadataStore:
@@ -79,6 +75,14 @@ def channel_view(c: Channel) -> dict:
             "enabled": c.enabled, "create_time": from_db(c.create_time), "update_time": from_db(c.update_time)}
 
 
+def check_channels(meta: MetadataStore, names: list[str]) -> None:
+    """Every name is a notification channel, or a 400 naming `channels.<i>`."""
+    i = meta.unknown_channel(names)
+    if i is not None:
+        raise BadRequest(f"channels.{i}: no channel named {names[i]!r}; create it first (POST /api/v1/channels)",
+                         field=f"channels.{i}")
+
+
 def mount_alerts(app: FastAPI) -> None:
     router = APIRouter(tags=["alerts"])
 
@@ -89,18 +93,11 @@ def mount_alerts(app: FastAPI) -> None:
         if not isinstance(enabled, bool):
             raise BadRequest("enabled: true or false", field="enabled")
         rule = parse_rule(data, set(_signatures(request)))
-        with _meta(request).session() as s:
-            known = set(s.scalars(select(Channel.name)))
-        for i, name in enumerate(rule.channels):
-            if name not in known:
-                raise BadRequest(f"channels.{i}: no channel named {name!r}; create it first (POST /api/v1/channels)",
-                                 field=f"channels.{i}")
+        check_channels(_meta(request), rule.channels)
         return rule, enabled
 
     def rule_row(request: Request, rule_id: str) -> AlertRuleRow:
-        with _meta(request).session() as s:
-            row = s.get(AlertRuleRow, rule_id) or s.scalars(select(AlertRuleRow).where(
-                AlertRuleRow.name == rule_id)).first()
+        row = _meta(request).find(AlertRuleRow, rule_id)
         if row is None:
             raise NotFound(f"no alert rule {rule_id!r}", field="rule")
         return row
@@ -271,8 +268,7 @@ def mount_alerts(app: FastAPI) -> None:
     # -- channels ----------------------------------------------------------------------------
 
     def channel_row(request: Request, ident: str) -> Channel:
-        with _meta(request).session() as s:
-            row = s.get(Channel, ident) or s.scalars(select(Channel).where(Channel.name == ident)).first()
+        row = _meta(request).find(Channel, ident)
         if row is None:
             raise NotFound(f"no channel {ident!r}", field="channel")
         return row

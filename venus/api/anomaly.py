@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
+from venus.api.alerts import check_channels
 from venus.api.bodies import json_object
 from venus.api.responses import JSON
-from venus.errors import BadRequest, NotFound
-from venus.meta.models import AnomalyRecord, AnomalyRule, Channel
+from venus.errors import NotFound
+from venus.meta.models import AnomalyRecord, AnomalyRule
 from venus.meta.store import MetadataStore, from_db, to_db
 from venus.query.timerange import parse_time
 from venus.validation import validated
@@ -55,11 +55,7 @@ def mount_anomaly(app: FastAPI) -> None:
 
     def checked(request: Request, data: dict) -> dict:
         spec = validated(AnomalyRuleSpec, data)
-        with meta(request).session() as s:
-            known = set(s.scalars(select(Channel.name)))
-        for i, name in enumerate(spec.channels):
-            if name not in known:
-                raise BadRequest(f"channels.{i}: no channel named {name!r}", field=f"channels.{i}")
+        check_channels(meta(request), spec.channels)
         fields = spec.model_dump()
         fields["flag"] = int(fields.pop("enabled"))
         return fields

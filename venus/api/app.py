@@ -56,7 +56,7 @@ from venus.meta.store import open_metadata
 from venus.parse.paths import describe_path
 from venus.query import search as S
 from venus.store import open_store
-from venus.tasks.retention import ttl_days
+from venus.tasks.retention import set_table_ttl
 from venus.tasks.scheduler import Scheduler, node_name
 from venus.tasks.server_tasks import server_tasks
 
@@ -83,7 +83,7 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
             # log_save_days starts as [storage] retention_days; once set through the API, the
             # stored value is the retention (docs/v1-api.md).
             config = meta.seed_config(custom_config.defaults(settings.storage.retention_days))
-            store.set_retention(ttl_days(int(config["log_save_days"]), custom_config.retention_rules(config)))
+            set_table_ttl(store, config)
             pool = ParsePool(settings.import_.parse_processes)
             opened.callback(pool.close)
             app.state.importer = Importer(store, pool, settings.import_.timezone, settings.import_.max_line_bytes)

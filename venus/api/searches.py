@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Request
@@ -15,7 +14,7 @@ from venus.api.bodies import json_object
 from venus.api.responses import JSON
 from venus.errors import BadRequest, NotFound
 from venus.meta.models import SavedSearch
-from venus.meta.store import MetadataStore, from_db, to_db
+from venus.meta.store import MetadataStore, from_db, now_utc, to_db
 from venus.query.timerange import parse_time
 from venus.validation import validated
 
@@ -50,8 +49,7 @@ def mount_searches(app: FastAPI) -> None:
         return request.app.state.meta
 
     def found(request: Request, ident: str) -> SavedSearch:
-        with meta(request).session() as s:
-            row = s.get(SavedSearch, ident) or s.scalars(select(SavedSearch).where(SavedSearch.name == ident)).first()
+        row = meta(request).find(SavedSearch, ident)
         if row is None:
             raise NotFound(f"no saved search {ident!r}", field="search")
         return row
@@ -73,7 +71,7 @@ def mount_searches(app: FastAPI) -> None:
     @router.post("/api/v1/searches", status_code=201)
     async def create_search(request: Request) -> JSON:
         spec = await checked(request)
-        now = to_db(datetime.now(timezone.utc))
+        now = to_db(now_utc())
         row = SavedSearch(id=uuid.uuid4().hex, **spec.model_dump(), create_time=now, update_time=now)
         with meta(request).session() as s:
             s.add(row)
@@ -93,7 +91,7 @@ def mount_searches(app: FastAPI) -> None:
                 raise NotFound(f"no saved search {ident!r}", field="search")
             for key, value in spec.model_dump().items():
                 setattr(stored, key, value)
-            stored.update_time = to_db(datetime.now(timezone.utc))
+            stored.update_time = to_db(now_utc())
             return JSON({"ok": True, "search": view(stored)})
 
     @router.delete("/api/v1/searches/{ident}")

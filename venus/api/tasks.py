@@ -15,7 +15,7 @@ from venus.errors import BadRequest, NotFound
 from venus.meta import custom_config
 from venus.meta.store import MetadataStore
 from venus.store.clickhouse import ClickHouseStore
-from venus.tasks.retention import ttl_days
+from venus.tasks.retention import set_table_ttl
 from venus.tasks.scheduler import Scheduler
 from venus.validation import validated
 
@@ -32,8 +32,7 @@ def set_runtime_setting(store: ClickHouseStore, meta: MetadataStore, key: str, v
     text = custom_config.check_value(key, value)
     meta.set_config(key, text)
     if key in ("log_save_days", "log_retention"):
-        config = meta.config()
-        store.set_retention(ttl_days(int(config["log_save_days"]), custom_config.retention_rules(config)))
+        set_table_ttl(store, meta.config())
     return text
 
 

@@ -18,8 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from venus.errors import BadRequest
 from venus.validation import field_path
 
-FOREVER = 0
-
 
 class RetentionRule(BaseModel):
     """Lines of this service, program and/or level are kept `days` days (0: forever)."""

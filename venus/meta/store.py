@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -23,9 +23,10 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from venus.errors import BadRequest, StoreUnavailable
-from venus.meta.models import AnomalyRecord, AnomalyRule, CustomConfig
+from venus.meta.models import AnomalyRecord, AnomalyRule, Base, Channel, CustomConfig
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=Base)
 
 RULE_FIELDS = ("title", "desc", "keyword", "log_type", "module")
 
@@ -33,6 +34,11 @@ RULE_FIELDS = ("title", "desc", "keyword", "log_type", "module")
 def utcnow() -> datetime:
     """Now in UTC, without the zone (as the tables keep times)."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def now_utc() -> datetime:
+    """Now, aware, in UTC (what the code compares; to_db turns it into what the tables keep)."""
+    return datetime.now(timezone.utc)
 
 
 def to_db(moment: datetime) -> datetime:
@@ -108,6 +114,19 @@ class MetadataStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    # -- named things ------------------------------------------------------------------------
+
+    def find(self, model: type[M], ident: str) -> M | None:
+        """A row of a table with `id` and a unique `name` (rules, channels, saved searches) by either."""
+        with self.session() as s:
+            return s.get(model, ident) or s.scalars(select(model).where(model.name == ident)).first()  # type: ignore[attr-defined]
+
+    def unknown_channel(self, names: list[str]) -> int | None:
+        """The position of the first name that is no notification channel, or None."""
+        with self.session() as s:
+            known = set(s.scalars(select(Channel.name)))
+        return next((i for i, name in enumerate(names) if name not in known), None)
 
     # -- custom config -----------------------------------------------------------------------
 

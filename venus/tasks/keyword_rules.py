@@ -85,7 +85,7 @@ def _record(s, rule: AnomalyRule, start: datetime, end: datetime, count: int, sa
                                 for line in samples]))
     first = samples[0]
     now = datetime.now(timezone.utc)
-    s.add(AnomalyRecord(id=_new_id(), rule_id=rule.id, **{k: getattr(rule, k) for k in RULE_FIELDS},
+    s.add(AnomalyRecord(id=uuid.uuid4().hex, rule_id=rule.id, **{k: getattr(rule, k) for k in RULE_FIELDS},
                         logs=first["message"], line_id=first["id"], start_time=to_db(start), end_time=to_db(end),
                         create_time=to_db(now), count=count, samples=lines))
     if not rule.channels:
@@ -106,7 +106,3 @@ def _record(s, rule: AnomalyRule, start: datetime, end: datetime, count: int, sa
                                attempts=0, next_attempt=to_db(now), create_time=to_db(now)))
         else:
             log.error("anomaly rule %r names the channel %r, which does not exist", rule.title, name)
-
-
-def _new_id() -> str:
-    return uuid.uuid4().hex

@@ -28,6 +28,11 @@ def ttl_days(default_days: int, rules: list[RetentionRule]) -> int:
     return 0 if 0 in days else max(days)
 
 
+def set_table_ttl(store: ClickHouseStore, config: dict[str, str]) -> None:
+    """The table's TTL from the runtime settings (at start-up, when they change, each task run)."""
+    store.set_retention(ttl_days(int(config["log_save_days"]), retention_rules(config)))
+
+
 def expiry_sql(default_days: int, rules: list[RetentionRule]) -> tuple[str, dict] | None:
     """The WHERE of the lines due for deletion at {now:UInt64} (epoch seconds), or None when
     everything is kept forever."""
@@ -87,7 +92,7 @@ def enforce_size_cap(store: ClickHouseStore, max_gb: float) -> list[str]:
 def apply_retention(store: ClickHouseStore, config: dict[str, str], now: datetime | None = None) -> dict:
     """The `retention` task with the current runtime settings."""
     default_days, rules = int(config["log_save_days"]), retention_rules(config)
-    store.set_retention(ttl_days(default_days, rules))
+    set_table_ttl(store, config)
     deleted = delete_expired(store, default_days, rules, now)
     dropped = enforce_size_cap(store, float(config["log_max_gb"]))
     return {"deleted_lines": deleted, "dropped_days": dropped}

@@ -19,7 +19,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 from sqlalchemy import or_, select, update
@@ -28,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from venus.errors import BadRequest, NotFound, StoreUnavailable, TooManyRequests
 from venus.jsonfmt import dumps
 from venus.meta.models import Task, TaskRun
-from venus.meta.store import MetadataStore, from_db, to_db
+from venus.meta.store import MetadataStore, from_db, now_utc, to_db
 from venus.tasks.schedules import parse_schedule
 
 log = logging.getLogger(__name__)
@@ -52,16 +53,17 @@ def node_name(port: int | None = None) -> str:
     return f"{socket.gethostname()}:{port or '-'}:{os.getpid()}"
 
 
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class Scheduler:
     def __init__(self, meta: MetadataStore, tasks: list[TaskDef], node: str, zone: str = "UTC",
                  run_scheduled: bool = True) -> None:
         self.meta = meta
         self.tasks = {t.name: t for t in tasks}
         self.node = node
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise BadRequest(f"[tasks] timezone: {zone!r} is not a time zone such as UTC or Asia/Shanghai",
+                             field="[tasks] timezone") from None
         self.zone = zone
         self.run_scheduled = run_scheduled
         self._stop = threading.Event()

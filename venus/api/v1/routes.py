@@ -15,7 +15,6 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 
 from venus.analysis.chain import ERROR_LEVELS, call_chain, chain_id
 from venus.api.responses import JSON
@@ -24,7 +23,7 @@ from venus.api.v1 import logs as L
 from venus.api.v1.params import INDEX_TYPES, BadV1Request, InvalidParam, V1Params
 from venus.errors import BadRequest, PayloadTooLarge
 from venus.meta import custom_config
-from venus.meta.models import AnomalyRecord, AnomalyRule, Channel
+from venus.meta.models import AnomalyRecord, AnomalyRule
 from venus.meta.store import RULE_FIELDS, MetadataStore
 from venus.parse.timestamps import zone as read_zone
 from venus.query.ast import And, Or, Term
@@ -424,11 +423,9 @@ def check_rule_options(data: dict, meta: MetadataStore) -> dict:
         names = data["channels"]
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names) or len(names) > 20:
             raise InvalidParam("channels", "channels is a list of at most 20 channel names")
-        with meta.session() as s:
-            known = set(s.scalars(select(Channel.name)))
-        unknown = [n for n in names if n not in known]
-        if unknown:
-            raise InvalidParam("channels", f"no channel named {unknown[0][:255]!r}")
+        i = meta.unknown_channel(names)
+        if i is not None:
+            raise InvalidParam("channels", f"no channel named {names[i][:255]!r}")
         out["channels"] = names
     return out
 
