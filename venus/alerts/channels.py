@@ -9,6 +9,7 @@ Templates are Jinja2 in a sandbox (an operator's template cannot reach Python), 
 from __future__ import annotations
 
 import re
+import ssl
 from email.utils import parseaddr
 from typing import Annotated, Any, Literal
 
@@ -47,13 +48,24 @@ Url = Annotated[str, Field(max_length=2048), AfterValidator(_url)]
 Address = Annotated[str, Field(max_length=320), AfterValidator(_address)]
 
 
-class _Settings(BaseModel):
+class ChannelSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     timeout: float = Field(10.0, gt=0, le=120)
+    # A PEM file of the certificate authorities to trust for this server instead of the system's
+    # (a mail relay or chat gateway with a certificate from the cloud's own CA).
+    ca_file: str | None = Field(None, max_length=4096)
+
+    def check(self) -> None:
+        if self.ca_file is not None:
+            try:
+                ssl.create_default_context(cafile=self.ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise BadRequest(f"settings.ca_file: cannot load {self.ca_file!r} as PEM certificates: {exc}",
+                                 field="settings.ca_file") from None
 
 
-class EmailSettings(_Settings):
+class EmailSettings(ChannelSettings):
     host: Annotated[str, AfterValidator(_host)]
     port: int | None = Field(None, ge=1, le=65535)
     security: Literal["none", "starttls", "tls"] = "starttls"
@@ -65,6 +77,7 @@ class EmailSettings(_Settings):
                          max_length=1024)
 
     def check(self) -> None:
+        super().check()
         if (self.username is None) != (self.password is None):
             missing = "password" if self.password is None else "username"
             raise BadRequest(f"settings.{missing}: username and password go together (SMTP AUTH needs both)",
@@ -78,7 +91,7 @@ class EmailSettings(_Settings):
         return self.port or {"tls": 465, "starttls": 587, "none": 25}[self.security]
 
 
-class WebhookSettings(_Settings):
+class WebhookSettings(ChannelSettings):
     url: Url
     headers: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")], Annotated[str, Field(max_length=4096)]] = \
         Field(default_factory=dict, max_length=20)
@@ -95,7 +108,7 @@ class DingTalkSettings(WebhookSettings):
     at_mobiles: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list, max_length=50)
 
 
-SETTINGS: dict[str, type[_Settings]] = {
+SETTINGS: dict[str, type[ChannelSettings]] = {
     "email": EmailSettings, "webhook": WebhookSettings, "alertmanager": AlertmanagerSettings,
     "dingtalk": DingTalkSettings, "wecom": WebhookSettings, "slack": WebhookSettings,
 }
@@ -167,8 +180,7 @@ def parse_channel(data: object) -> ChannelSpec:
     and tried on a sample; BadRequest names the first bad field."""
     spec = validated(ChannelSpec, data)
     settings = validated(SETTINGS[spec.type], spec.settings, "settings")
-    if isinstance(settings, EmailSettings):
-        settings.check()
+    settings.check()
     spec.settings = settings.model_dump()
     if spec.template is not None:
         try:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from venus import __version__
-from venus.alerts.channels import EmailSettings, message_for, settings_of
+from venus.alerts.channels import ChannelSettings, EmailSettings, WebhookSettings, message_for, settings_of
 
 
 class SendFailed(Exception):
@@ -33,7 +33,7 @@ def send(kind: str, settings: dict, template: str | None, payload: dict) -> None
         url = config.url
         if kind == "dingtalk" and config.secret:
             url = _dingtalk_signed(url, config.secret)
-        post_json(url, message, config.headers, config.timeout, errcode=kind in ("dingtalk", "wecom"))
+        post_json(url, message, config, errcode=kind in ("dingtalk", "wecom"))
 
 
 def send_email(config: EmailSettings, subject: str, body: str) -> None:
@@ -41,8 +41,8 @@ def send_email(config: EmailSettings, subject: str, body: str) -> None:
     msg["Subject"], msg["From"], msg["To"] = subject, config.from_addr, ", ".join(config.to)
     msg["Date"], msg["Message-ID"] = formatdate(localtime=False), make_msgid(domain="venus")
     msg.set_content(body)
-    context = ssl.create_default_context()
     try:
+        context = tls_context(config)
         if config.security == "tls":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.smtp_port, timeout=config.timeout,
                                                   context=context)
@@ -58,11 +58,19 @@ def send_email(config: EmailSettings, subject: str, body: str) -> None:
         raise SendFailed(f"SMTP {config.host}:{config.smtp_port}: {exc}") from exc
 
 
-def post_json(url: str, body: object, headers: dict[str, str], timeout: float, errcode: bool = False) -> None:
+def tls_context(config: ChannelSettings) -> ssl.SSLContext:
+    """The system's trusted CAs, or the channel's own ca_file."""
+    try:
+        return ssl.create_default_context(cafile=config.ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise SendFailed(f"ca_file {config.ca_file!r}: {exc}") from exc
+
+
+def post_json(url: str, body: object, config: WebhookSettings, errcode: bool = False) -> None:
     """POST JSON; `errcode`: the service answers 200 with an error code in the body (DingTalk, WeCom)."""
     try:
-        resp = httpx.post(url, json=body, timeout=timeout,
-                          headers={"User-Agent": f"venus/{__version__}", **headers})
+        resp = httpx.post(url, json=body, timeout=config.timeout, verify=tls_context(config),
+                          headers={"User-Agent": f"venus/{__version__}", **config.headers})
     except httpx.HTTPError as exc:
         raise SendFailed(f"POST {url.split('?')[0]}: {exc}") from exc
     if resp.status_code >= 300:
