@@ -114,6 +114,23 @@ def test_a_rule_name_is_unique(srv):
     assert (again.status_code, again.json()["field"]) == (400, "name")
 
 
+def test_a_saved_search_is_created_found_by_name_replaced_and_deleted(srv):
+    url = f"{srv.url}/api/v1/searches"
+    made = httpx.post(url, json={"name": "nova errors", "query": "service:nova AND level:ERROR", "since": "1h"})
+    assert made.status_code == 201
+    ident = made.json()["search"]["id"]
+    assert httpx.post(url, json={"name": "nova errors"}).json()["field"] == "name"
+    found = httpx.get(f"{url}/nova errors").json()["search"]
+    assert {k: found[k] for k in ("id", "query", "since", "until")} == {
+        "id": ident, "query": "service:nova AND level:ERROR", "since": "1h", "until": None}
+    replaced = httpx.put(f"{url}/{ident}", json={"name": "nova errors", "query": "service:nova", "since": "1d"})
+    assert (replaced.json()["search"]["query"], replaced.json()["search"]["since"]) == ("service:nova", "1d")
+    assert [s["name"] for s in httpx.get(url).json()["searches"]] == ["nova errors"]
+    assert httpx.delete(f"{url}/{ident}").json() == {"ok": True, "deleted": ident}
+    assert httpx.get(f"{url}/{ident}").status_code == 404
+    assert httpx.get(url).json()["searches"] == []
+
+
 def test_a_stored_password_is_never_shown_and_survives_an_edit(srv):
     body = {"name": "secret-mail", "type": "email", "settings": {**SMTP, "username": "u", "password": "hunter2"}}
     made = httpx.post(f"{srv.url}/api/v1/channels", json=body).json()["channel"]

@@ -1,11 +1,13 @@
 """The server's timed work on a real store and a real SQLite metadata store: keyword anomaly
-rules (watermarks, windows, case), retention by age and size, clean-up."""
+rules (watermarks, windows, case, notifications), retention by age and size, clean-up."""
 
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from tests.alerting import WebhookReceiver, add_channel
 from tests.conftest import insert_text
+from venus.alerts.delivery import deliver_due
 from venus.meta.models import AnomalyRecord, AnomalyRule
 from venus.meta.store import to_db
 from venus.tasks.cleanup import expire_records
@@ -45,6 +47,25 @@ def test_disabled_rules_and_other_services_make_no_record(store, meta):
     backdate(meta, meta.add_rule({**RULE, "title": "other", "module": "neutron"}), start)
     insert_text(store, oslo(6, "Lost connection to MySQL") + "\n")
     assert detect_keyword_anomalies(store, meta, datetime.now(UTC) + LAG + timedelta(seconds=2)) == 0
+
+
+def test_a_rule_with_a_channel_notifies_it_once_per_record(store, meta):
+    hook = WebhookReceiver()
+    try:
+        add_channel(meta, "ops-hook", "webhook", {"url": hook.url})
+        backdate(meta, meta.add_rule({**RULE, "channels": ["ops-hook"]}), datetime.now(UTC) - timedelta(minutes=1))
+        insert_text(store, oslo(6, "Lost connection to MySQL #1") + "\n" + oslo(6, "Lost connection to MySQL #2") + "\n")
+        now = datetime.now(UTC) + LAG + timedelta(seconds=2)
+        detect_keyword_anomalies(store, meta, now, external_url="https://venus.example.org")
+        assert deliver_due(meta, now) == {"sent": 1, "retrying": 0, "failed": 0}
+        assert deliver_due(meta, now) == {"sent": 0, "retrying": 0, "failed": 0}
+        body, = hook.bodies
+        assert (body["status"], body["rule"]["name"], body["count"]) == ("anomaly", "t", 2)
+        assert [line["message"] for line in body["samples"]] == ["Lost connection to MySQL #1",
+                                                                 "Lost connection to MySQL #2"]
+        assert body["link"].startswith("https://venus.example.org/api/v1/search?q=")
+    finally:
+        hook.close()
 
 
 def test_match_case_off_finds_any_case(store, meta):

@@ -21,7 +21,7 @@ from venus.api.bodies import json_object
 from venus.api.responses import JSON
 from venus.errors import BadRequest, NotFound
 from venus.meta.models import AlertEvent, AlertRuleRow, AlertStateRow, Channel, Notification, Silence
-from venus.meta.store import MetadataStore, from_db, now_utc, to_db
+from venus.meta.store import MetadataStore, db_now, from_db, now_utc, to_db
 from venus.query.timerange import parse_time
 from venus.tasks.server_tasks import external_url
 from venus.validation import validated
@@ -120,7 +120,7 @@ def mount_alerts(app: FastAPI) -> None:
         """A new rule (docs/alerts.md has every field)."""
         rule, enabled = checked_rule(request, await json_object(request))
         name_free(request, rule.name)
-        now = to_db(now_utc())
+        now = db_now()
         row = AlertRuleRow(id=uuid.uuid4().hex, name=rule.name, enabled=enabled, spec=rule.spec(), create_time=now,
                            update_time=now)
         with _meta(request).session() as s:
@@ -156,7 +156,7 @@ def mount_alerts(app: FastAPI) -> None:
             if stored is None:
                 raise NotFound(f"no alert rule {row.id!r}", field="rule")
             stored.name, stored.spec, stored.enabled, stored.update_time = rule.name, rule.spec(), enabled, \
-                to_db(now_utc())
+                db_now()
             return rule_view(stored)
 
     @router.delete("/api/v1/alerts/rules/{rule_id}")
@@ -257,7 +257,7 @@ def mount_alerts(app: FastAPI) -> None:
     @router.delete("/api/v1/silences/{silence_id}")
     def expire_silence(request: Request, silence_id: str) -> JSON:
         """End a silence now (it stays in the list of expired ones)."""
-        now = to_db(now_utc())
+        now = db_now()
         with _meta(request).session() as s:
             done = s.execute(update(Silence).where(Silence.id == silence_id, Silence.ends_at > now).values(
                 ends_at=now)).rowcount
@@ -299,7 +299,7 @@ def mount_alerts(app: FastAPI) -> None:
     @router.post("/api/v1/channels", status_code=201)
     async def create_channel(request: Request) -> JSON:
         spec = await checked_channel(request)
-        now = to_db(now_utc())
+        now = db_now()
         row = Channel(id=uuid.uuid4().hex, name=spec.name, type=spec.type, settings=spec.settings,
                       template=spec.template, enabled=spec.enabled, create_time=now, update_time=now)
         with _meta(request).session() as s:
@@ -320,7 +320,7 @@ def mount_alerts(app: FastAPI) -> None:
                 raise NotFound(f"no channel {ident!r}", field="channel")
             row.name, row.type, row.settings, row.template, row.enabled = (spec.name, spec.type, spec.settings,
                                                                           spec.template, spec.enabled)
-            row.update_time = to_db(now_utc())
+            row.update_time = db_now()
             if old.name != spec.name:  # the rules that name it follow the rename
                 for rule in s.scalars(select(AlertRuleRow)):
                     if old.name in rule.spec.get("channels", []):

@@ -14,7 +14,7 @@ from venus.api.bodies import json_object
 from venus.api.responses import JSON
 from venus.errors import BadRequest, NotFound
 from venus.meta.models import SavedSearch
-from venus.meta.store import MetadataStore, from_db, now_utc, to_db
+from venus.meta.store import MetadataStore, db_now, from_db
 from venus.query.timerange import parse_time
 from venus.validation import validated
 
@@ -71,7 +71,7 @@ def mount_searches(app: FastAPI) -> None:
     @router.post("/api/v1/searches", status_code=201)
     async def create_search(request: Request) -> JSON:
         spec = await checked(request)
-        now = to_db(now_utc())
+        now = db_now()
         row = SavedSearch(id=uuid.uuid4().hex, **spec.model_dump(), create_time=now, update_time=now)
         with meta(request).session() as s:
             s.add(row)
@@ -91,7 +91,7 @@ def mount_searches(app: FastAPI) -> None:
                 raise NotFound(f"no saved search {ident!r}", field="search")
             for key, value in spec.model_dump().items():
                 setattr(stored, key, value)
-            stored.update_time = to_db(now_utc())
+            stored.update_time = db_now()
             return JSON({"ok": True, "search": view(stored)})
 
     @router.delete("/api/v1/searches/{ident}")

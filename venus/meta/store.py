@@ -31,8 +31,8 @@ M = TypeVar("M", bound=Base)
 RULE_FIELDS = ("title", "desc", "keyword", "log_type", "module")
 
 
-def utcnow() -> datetime:
-    """Now in UTC, without the zone (as the tables keep times)."""
+def db_now() -> datetime:
+    """Now as the tables keep times: UTC, without the zone."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
@@ -139,22 +139,22 @@ class MetadataStore:
         with self.session() as s:
             for key, value in defaults.items():
                 if s.get(CustomConfig, key) is None:
-                    s.add(CustomConfig(id=key, value=value, update_time=utcnow()))
+                    s.add(CustomConfig(id=key, value=value, update_time=db_now()))
         return self.config()
 
     def set_config(self, key: str, value: str) -> None:
         with self.session() as s:
             row = s.get(CustomConfig, key)
             if row is None:
-                s.add(CustomConfig(id=key, value=value, update_time=utcnow()))
+                s.add(CustomConfig(id=key, value=value, update_time=db_now()))
             else:
-                row.value, row.update_time = value, utcnow()
+                row.value, row.update_time = value, db_now()
 
     # -- anomaly rules -----------------------------------------------------------------------
 
     def add_rule(self, fields: dict[str, Any]) -> str:
         """A new anomaly rule: RULE_FIELDS, and optionally flag, match_case and channels."""
-        now = utcnow()
+        now = db_now()
         rule_id = uuid.uuid4().hex
         extra = {k: fields[k] for k in ("flag", "match_case", "channels") if k in fields}
         with self.session() as s:
@@ -189,7 +189,7 @@ class MetadataStore:
                 return False
             for key, value in changes.items():
                 setattr(row, key, value)
-            row.update_time = utcnow()
+            row.update_time = db_now()
             return True
 
     def delete_rule(self, rule_id: str) -> None:

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from venus.errors import BadRequest, NotFound, StoreUnavailable, TooManyRequests
 from venus.jsonfmt import dumps
 from venus.meta.models import Task, TaskRun
-from venus.meta.store import MetadataStore, from_db, now_utc, to_db
+from venus.meta.store import MetadataStore, db_now, from_db, now_utc, to_db
 from venus.tasks.schedules import parse_schedule
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ class Scheduler:
     def change(self, name: str, schedule: str | None = None, enabled: bool | None = None) -> dict:
         """A new schedule (checked, the next run counted from now) and/or enabled flag."""
         self.task(name)
-        values: dict = {"update_time": to_db(now_utc())}
+        values: dict = {"update_time": db_now()}
         if schedule is not None:
             parsed = parse_schedule(schedule)
             values.update(schedule=parsed.text, next_run=to_db(parsed.next_after(now_utc(), self.zone)))
