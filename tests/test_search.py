@@ -7,6 +7,9 @@ import pytest
 
 from tests.conftest import insert_text
 from venus.errors import BadRequest, NotFound
+from venus.parse.lines import records_to_table
+from venus.parse.paths import describe_path
+from venus.parse.timestamps import now_us
 from venus.query import search as S
 
 T0 = datetime(2026, 5, 6, 18, 0, 0, tzinfo=timezone.utc)
@@ -115,6 +118,23 @@ def test_facets_count_top_values(sample):
     result = S.facet(sample, S.Filter.parse(""), "level", 2)
     assert result == {"field": "level", "values": [{"value": "INFO", "count": 4}, {"value": "ERROR", "count": 1}],
                       "timed_out": False}
+
+
+def test_a_facet_with_a_prefix_counts_only_the_values_that_start_with_it(sample):
+    result = S.facet(sample, S.Filter.parse(""), "level", 10, prefix="WA")
+    assert result["values"] == [{"value": "WARNING", "count": 1}]
+
+
+def test_a_prefix_on_a_number_field_is_refused(sample):
+    with pytest.raises(BadRequest) as caught:
+        S.facet(sample, S.Filter.parse(""), "pid", prefix="4")
+    assert caught.value.field == "prefix"
+
+
+def test_attr_keys_lists_the_keys_seen_most_frequent_first(store):
+    records = [{"message": "a", "attrs": {"az": "nova", "region": "r1"}}, {"message": "b", "attrs": {"region": "r2"}}]
+    store.insert(records_to_table(records, describe_path("/var/log/app.log", "h1"), now_us()))
+    assert S.attr_keys(store, S.Filter.parse("")) == ["region", "az"]
 
 
 def test_facet_on_message_is_refused(sample):

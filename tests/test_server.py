@@ -58,6 +58,28 @@ def test_histogram_facets_and_export_endpoints(server):
     assert len(export.text.splitlines()) == 2001
 
 
+def test_query_check_gives_the_normal_form_and_the_terms_to_mark(server):
+    body = httpx.get(f"{server.url}/api/v1/query/check",
+                     params={"q": 'host:cmp1 "No valid host" -timeout nova* message:/fail(ed)?/'}).json()
+    assert body["query"] == 'host:cmp1 AND "No valid host" AND NOT timeout AND nova* AND message:/fail(ed)?/'
+    assert body["highlight"] == [{"kind": "phrase", "text": "No valid host"}, {"kind": "prefix", "text": "nova"},
+                                 {"kind": "regex", "text": "fail(ed)?"}]
+
+
+def test_a_query_that_does_not_parse_says_where(server):
+    body = httpx.get(f"{server.url}/api/v1/query/check", params={"q": "level:(ERROR"}).json()
+    assert (body["status"], body["field"], body["position"]) == (400, "q", 12)
+    assert body["reason"] == "expected ')', found the end of the query"
+
+
+def test_fields_lists_the_columns_their_aliases_and_attrs_keys(server):
+    body = httpx.get(f"{server.url}/api/v1/fields").json()
+    names = [f["name"] for f in body["fields"]]
+    assert names[:3] == ["ts", "host", "service"] and "attrs" not in names
+    assert body["aliases"]["programname"] == "program"
+    assert isinstance(body["attrs"], list)
+
+
 @pytest.mark.parametrize("path,params,status,field", [
     ("/api/v1/search", {"q": "level:("}, 400, "q"),
     ("/api/v1/search", {"q": "nosuchfield:x"}, 400, "q"),

@@ -54,7 +54,11 @@ from venus.ingest.writer import RecordWriter
 from venus.meta import custom_config
 from venus.meta.store import open_metadata
 from venus.parse.paths import describe_path
+from venus.model import COLUMNS
 from venus.query import search as S
+from venus.query.fields import ALIASES
+from venus.query.highlight import highlight_terms
+from venus.query.parser import parse_query
 from venus.store import open_store
 from venus.tasks.retention import set_table_ttl
 from venus.tasks.scheduler import Scheduler, node_name
@@ -235,9 +239,27 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         if limit > max_page:
             raise BadRequest(f"limit: at most {max_page} lines a page; page with the cursor", field="limit")
         started = time.perf_counter()
-        page = S.search(store(request), S.Filter.from_text(q, since, until), limit, cursor, with_total=total)
+        flt = S.Filter.from_text(q, since, until)
+        page = S.search(store(request), flt, limit, cursor, with_total=total)
         return JSON({"ok": True, "total": page.total, "count": len(page.hits), "next_cursor": page.next_cursor,
-                     "took_ms": round((time.perf_counter() - started) * 1000, 2), "hits": page.hits})
+                     "took_ms": round((time.perf_counter() - started) * 1000, 2), "hits": page.hits,
+                     "highlight": highlight_terms(flt.node)})
+
+    @app.get("/api/v1/query/check", tags=["search"])
+    def check_query(q: Q = "") -> JSON:
+        """Whether a query parses: its normal form and the message terms to mark; a query that does
+        not parse is a 400 with the `position` of the problem and its `reason`."""
+        node = parse_query(q)
+        return JSON({"ok": True, "query": str(node), "highlight": highlight_terms(node)})
+
+    @app.get("/api/v1/fields", tags=["search"])
+    def fields(request: Request, since: Since = "1d", until: Until = None) -> JSON:
+        """The fields a query can use (columns, their other names) and the attrs keys seen
+        between since and until, most frequent first."""
+        flt = S.Filter.from_text("", since, until)
+        return JSON({"ok": True, "fields": [{"name": c.name, "kind": c.kind, "doc": c.doc}
+                                            for c in COLUMNS if c.kind != "map"],
+                     "aliases": ALIASES, "attrs": S.attr_keys(store(request), flt, settings.search.facet_timeout)})
 
     @app.get("/api/v1/tail", tags=["search"])
     async def tail(request: Request, q: Q = "", lines: Annotated[int, Query(ge=0, le=1000)] = 10,
@@ -269,11 +291,13 @@ def _routes(app: FastAPI, settings: Settings) -> None:
     @app.get("/api/v1/facets", tags=["search"])
     def facets(request: Request, field: Annotated[list[str], Query(min_length=1, max_length=20)],
                q: Q = "", since: Since = None, until: Until = None,
-               size: Annotated[int, Query(ge=1, le=1000)] = 20) -> JSON:
-        """Top values of one or more fields among the matching lines."""
+               size: Annotated[int, Query(ge=1, le=1000)] = 20,
+               prefix: Annotated[str, Query(max_length=256)] = "") -> JSON:
+        """Top values of one or more fields among the matching lines; with `prefix`, only the
+        values that start with it (completion)."""
         flt = S.Filter.from_text(q, since, until)
         return JSON({"ok": True, "facets": [
-            S.facet(store(request), flt, f, size, settings.search.facet_timeout) for f in field]})
+            S.facet(store(request), flt, f, size, settings.search.facet_timeout, prefix) for f in field]})
 
     @app.get("/api/v1/typical/signatures", tags=["analysis"])
     def typical_signatures(request: Request) -> JSON:

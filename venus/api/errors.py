@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from venus.api.responses import JSON
 from venus.api.v1 import is_v1_path
-from venus.errors import VenusError
+from venus.errors import ParseError, VenusError
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,9 @@ def _answer(request: Request, exc: Exception, status: int, message: str, field: 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(VenusError)
     async def venus_error(request: Request, exc: VenusError) -> JSON:
-        extra = {"expected_offset": exc.expected} if hasattr(exc, "expected") else {}
+        extra: dict = {"expected_offset": exc.expected} if hasattr(exc, "expected") else {}
+        if isinstance(exc, ParseError):  # where the query goes wrong, for a console to point at
+            extra.update(position=exc.position, reason=exc.reason)
         response = _answer(request, exc, exc.status, exc.message, exc.field, **extra)
         if hasattr(exc, "retry_after"):  # Overloaded: the client retries after this many seconds
             response.headers["Retry-After"] = str(exc.retry_after)

@@ -214,27 +214,45 @@ def floor_time(t: datetime, step: int) -> datetime:
 
 
 def facet(store: ClickHouseStore, flt: Filter, field_name: str, size: int = 20,
-          timeout: float = 5.0) -> dict:
-    """The most frequent values of a field among the matching lines. A facet that runs out of
-    time is reported as timed out, not as an error, so a page can still show the rest."""
+          timeout: float = 5.0, prefix: str = "") -> dict:
+    """The most frequent values of a field among the matching lines (those that start with
+    `prefix`, when given). A facet that runs out of time is reported as timed out, not as an
+    error, so a page can still show the rest."""
     ref = resolve_field(field_name)
     if ref is None or ref.column.kind in ("text",):
         raise BadRequest(f"cannot count values of '{field_name}'", field="field")
-    where = flt.where()
-    params = dict(where.params)
+    extra: list[str] = []
+    params: dict[str, str] = {}
     if ref.attr_key is not None:
         params["f_key"] = ref.attr_key
         expr = "attrs[{f_key:String}]"
     else:
         expr = f"`{ref.column.name}`"
+    if prefix:
+        if ref.column.kind not in ("keyword", "map"):
+            raise BadRequest(f"prefix: '{ref.name}' is not a text field", field="prefix")
+        params["f_prefix"] = prefix
+        extra.append(f"startsWith({expr}, {{f_prefix:String}})")
+    where = flt.where(extra, params)
     sql = (f"SELECT {expr} AS value, count() AS n FROM {LOG_TABLE} WHERE {where.where} "
            f"GROUP BY value ORDER BY n DESC, value LIMIT {int(size)}")
     try:
-        rows = store.query(sql, params, timeout=timeout).rows
+        rows = store.query(sql, where.params, timeout=timeout).rows
     except QueryTimeout:
         return {"field": ref.name, "values": [], "timed_out": True}
     values = [{"value": v.isoformat() if isinstance(v, datetime) else v, "count": int(n)} for v, n in rows]
     return {"field": ref.name, "values": values, "timed_out": False}
+
+
+def attr_keys(store: ClickHouseStore, flt: Filter, timeout: float = 5.0, size: int = 200) -> list[str]:
+    """The keys of attrs among the matching lines, most frequent first (empty past the timeout)."""
+    where = flt.where()
+    sql = (f"SELECT key FROM {LOG_TABLE} ARRAY JOIN mapKeys(attrs) AS key WHERE {where.where} "
+           f"GROUP BY key ORDER BY count() DESC, key LIMIT {int(size)}")
+    try:
+        return [row[0] for row in store.query(sql, where.params, timeout=timeout).rows]
+    except QueryTimeout:
+        return []
 
 
 # -- context ------------------------------------------------------------------------------------
