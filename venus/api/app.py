@@ -53,8 +53,8 @@ from venus.ingest.workers import ParsePool
 from venus.ingest.writer import RecordWriter
 from venus.meta import custom_config
 from venus.meta.store import open_metadata
-from venus.parse.paths import describe_path
 from venus.model import COLUMNS
+from venus.parse.paths import describe_path
 from venus.query import search as S
 from venus.query.fields import ALIASES
 from venus.query.highlight import highlight_terms
