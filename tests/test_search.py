@@ -104,7 +104,8 @@ def test_histogram_fills_empty_buckets(sample):
     result = S.histogram(sample, flt, 60)
     assert result["interval_seconds"] == 60
     assert len(result["buckets"]) == 60
-    assert result["buckets"][0] == {"time": "2026-05-06T18:00:00Z", "count": 6, "errors": 1, "warnings": 1}
+    assert result["buckets"][0] == {"time": "2026-05-06T18:00:00Z", "count": 6, "errors": 1, "warnings": 1,
+                                    "levels": {"ERROR": 1, "INFO": 4, "WARNING": 1}}
     assert sum(b["count"] for b in result["buckets"]) == 6
 
 

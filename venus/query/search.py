@@ -182,15 +182,17 @@ def histogram(store: ClickHouseStore, flt: Filter, buckets: int = 60) -> dict:
     start, end = span
     where = flt.where()
     step = pick_step((end - start).total_seconds(), buckets)
-    sql = (f"SELECT toStartOfInterval(ts, INTERVAL {step} SECOND) AS t, count() AS n, "
-           "countIf(level IN ('ERROR', 'CRITICAL')) AS errors, countIf(level = 'WARNING') AS warnings "
-           f"FROM {LOG_TABLE} WHERE {where.where} GROUP BY t ORDER BY t")
-    rows = store.query(sql, where.params).rows
-    by_time = {aware(t): (n, e, w) for t, n, e, w in rows}
+    sql = (f"SELECT toStartOfInterval(ts, INTERVAL {step} SECOND) AS t, level, count() AS n "
+           f"FROM {LOG_TABLE} WHERE {where.where} GROUP BY t, level")
+    by_time: dict[datetime, dict[str, int]] = {}
+    for t, level, n in store.query(sql, where.params).rows:
+        by_time.setdefault(aware(t), {})[level] = int(n)
     out = []
     for t in bucket_times(start, end, step, 10 * buckets):
-        n, e, w = by_time.get(t, (0, 0, 0))
-        out.append({"time": iso_z(t), "count": n, "errors": e, "warnings": w})
+        levels = by_time.get(t, {})
+        out.append({"time": iso_z(t), "count": sum(levels.values()),
+                    "errors": levels.get("ERROR", 0) + levels.get("CRITICAL", 0),
+                    "warnings": levels.get("WARNING", 0), "levels": dict(sorted(levels.items()))})
     return {"interval_seconds": step, "buckets": out, "total": sum(b["count"] for b in out)}
 
 
