@@ -3,9 +3,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: install run test bench clean
+CONSOLE := venus/console/dist/index.html
+WEB_SOURCES := $(shell find web/src -type f) web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
 
-install: $(VENV)/.installed
+.PHONY: install run test bench clean chromium
+
+install: $(VENV)/.installed $(CONSOLE)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,10 +16,24 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The web console: TypeScript under web/, built with Vite from the npm registry's packages into
+# the Python package, which `venus serve` serves at /.
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CONSOLE): web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run --silent build
+
+# The browser the console's tests drive: Debian's chromium (no browser is downloaded).
+chromium:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium (the console tests' browser)"; \
+	  apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
+
 run: install  ## the server on http://127.0.0.1:10010 with demo logs
 	$(VENV)/bin/venus serve --demo
 
-test: install  ## the whole test suite
+test: install chromium  ## the whole test suite
 	$(PY) -m pytest
 
 bench: install  ## import 5 M generated lines, run the query suite, print JSON
@@ -24,4 +41,4 @@ bench: install  ## import 5 M generated lines, run the query suite, print JSON
 	$(PY) benchmarks/bench.py --lines $${LINES:-5000000}
 
 clean:
-	rm -rf $(VENV) bench-data *.egg-info
+	rm -rf $(VENV) bench-data *.egg-info web/node_modules venus/console/dist

@@ -61,6 +61,7 @@ def test_histogram_facets_and_export_endpoints(server):
 def test_query_check_gives_the_normal_form_and_the_terms_to_mark(server):
     body = httpx.get(f"{server.url}/api/v1/query/check",
                      params={"q": 'host:cmp1 "No valid host" -timeout nova* message:/fail(ed)?/'}).json()
+    assert body["valid"] is True
     assert body["query"] == 'host:cmp1 AND "No valid host" AND NOT timeout AND nova* AND message:/fail(ed)?/'
     assert body["highlight"] == [{"kind": "phrase", "text": "No valid host"}, {"kind": "prefix", "text": "nova"},
                                  {"kind": "regex", "text": "fail(ed)?"}]
@@ -68,8 +69,14 @@ def test_query_check_gives_the_normal_form_and_the_terms_to_mark(server):
 
 def test_a_query_that_does_not_parse_says_where(server):
     body = httpx.get(f"{server.url}/api/v1/query/check", params={"q": "level:(ERROR"}).json()
-    assert (body["status"], body["field"], body["position"]) == (400, "q", 12)
-    assert body["reason"] == "expected ')', found the end of the query"
+    assert (body["valid"], body["position"], body["reason"]) == (False, 12, "expected ')', found the end of the query")
+    assert httpx.get(f"{server.url}/api/v1/search", params={"q": "level:(ERROR"}).json()["position"] == 12
+
+
+def test_a_query_the_compiler_refuses_is_not_valid(server):
+    body = httpx.get(f"{server.url}/api/v1/query/check", params={"q": "ts:yesterday"}).json()
+    assert (body["valid"], body["position"]) == (False, None)
+    assert body["reason"].startswith("'ts' is a time; use a range")
 
 
 def test_fields_lists_the_columns_their_aliases_and_attrs_keys(server):

@@ -32,6 +32,7 @@ from venus.api.alerts import mount_alerts
 from venus.api.anomaly import mount_anomaly
 from venus.api.auth import presented_token, token_accepted
 from venus.api.bodies import read_body
+from venus.api.console import is_console_path, mount_console
 from venus.api.elasticsearch import elasticsearch_app
 from venus.api.errors import error_response, install_error_handlers
 from venus.api.ports import HttpPort, Listener
@@ -43,7 +44,7 @@ from venus.api.tasks import mount_tasks
 from venus.api.v1 import is_v1_path
 from venus.api.v1.routes import MEDIA_TYPES, base_url, mount_v1
 from venus.config import Settings, split_list
-from venus.errors import BadRequest, NotFound, TooManyRequests
+from venus.errors import BadRequest, NotFound, ParseError, TooManyRequests
 from venus.ingest.forward_server import ForwardServer
 from venus.ingest.importer import Importer
 from venus.ingest.inspect import Inspection, inspect_bytes, unnamed_source
@@ -56,6 +57,7 @@ from venus.meta.store import open_metadata
 from venus.model import COLUMNS
 from venus.parse.paths import describe_path
 from venus.query import search as S
+from venus.query.compiler import compile_query
 from venus.query.fields import ALIASES
 from venus.query.highlight import highlight_terms
 from venus.query.parser import parse_query
@@ -122,7 +124,7 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     async def authenticate(request: Request, call_next):  # type: ignore[no-untyped-def]
         path = request.url.path
         token = settings.api.auth_token
-        public = path in PUBLIC_PATHS or OTHER_VERSION.fullmatch(path) is not None
+        public = path in PUBLIC_PATHS or OTHER_VERSION.fullmatch(path) is not None or is_console_path(path)
         # The mounted Elasticsearch app checks the token itself, and answers in its clients' shape.
         public = public or bool(es_path and (path == es_path or path.startswith(f"{es_path}/")))
         given = presented_token(request.headers)
@@ -151,6 +153,7 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     mount_anomaly(app)
     mount_searches(app)
     mount_v1(app)
+    mount_console(app)
     es_app = elasticsearch_app(settings) if es_path or settings.receivers.elasticsearch_port else None
     if es_app is not None and es_path:
         app.mount(es_path, es_app)
@@ -247,10 +250,19 @@ def _routes(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/api/v1/query/check", tags=["search"])
     def check_query(q: Q = "") -> JSON:
-        """Whether a query parses: its normal form and the message terms to mark; a query that does
-        not parse is a 400 with the `position` of the problem and its `reason`."""
-        node = parse_query(q)
-        return JSON({"ok": True, "query": str(node), "highlight": highlight_terms(node)})
+        """Whether a query parses (`valid`): its normal form and the message terms to mark, or the
+        `position` of the problem and its `reason`. A query that does not parse is the answer
+        here, not an error: a console asks while the user types."""
+        try:
+            node = parse_query(q)
+            compile_query(node)  # fields and values the parser leaves to the compiler
+        except ParseError as exc:
+            return JSON({"ok": True, "valid": False, "error": exc.message, "position": exc.position,
+                         "reason": exc.reason})
+        except BadRequest as exc:
+            return JSON({"ok": True, "valid": False, "error": exc.message, "position": None,
+                         "reason": exc.message})
+        return JSON({"ok": True, "valid": True, "query": str(node), "highlight": highlight_terms(node)})
 
     @app.get("/api/v1/fields", tags=["search"])
     def fields(request: Request, since: Since = "1d", until: Until = None) -> JSON:

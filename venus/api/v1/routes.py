@@ -97,9 +97,7 @@ def mount_v1(app: FastAPI) -> None:
 
     # -- versions ----------------------------------------------------------------------------
 
-    @app.get("/", tags=["v1 (original Venus)"], include_in_schema=False)
-    def versions(request: Request) -> JSON:
-        return JSON(versions_document(request))
+    # GET / (the version document) is venus/api/console.py's: it also serves the console to browsers.
 
     @router.get("/v1", include_in_schema=False)
     def v1_redirect() -> RedirectResponse:
