@@ -1,0 +1,82 @@
+// Talking to the Venus API: one fetch wrapper that sends the token (when the server wants one),
+// and turns the API's error shape ({ok: false, error, status, field, position}) into ApiError.
+
+import { signal } from "@preact/signals";
+
+const TOKEN_KEY = "venus.token";
+
+/** Set when the server answered 401: the console asks for a token. */
+export const tokenNeeded = signal(false);
+
+export class ApiError extends Error {
+  constructor(message: string, readonly status: number, readonly field?: string,
+              readonly position?: number, readonly reason?: string) {
+    super(message);
+  }
+}
+
+export type Params = Record<string, string | number | boolean | string[] | undefined | null>;
+
+export function apiUrl(path: string, params: Params = {}): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null) continue;
+    for (const one of Array.isArray(value) ? value : [value]) search.append(key, String(one));
+  }
+  const text = search.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+export function authHeaders(): Record<string, string> {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+export function setToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  tokenNeeded.value = false;
+}
+
+/** A request to the API; the JSON answer, or ApiError. `signal` cancels it (a newer search). */
+export async function api<T>(path: string, params: Params = {},
+                             init: RequestInit & { json?: unknown } = {}): Promise<T> {
+  const { json, ...rest } = init;
+  const headers: Record<string, string> = { Accept: "application/json", ...authHeaders() };
+  if (json !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(apiUrl(path, params), {
+    ...rest, headers: { ...headers, ...(rest.headers as Record<string, string> | undefined) },
+    body: json !== undefined ? JSON.stringify(json) : rest.body,
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    if (response.status === 401) tokenNeeded.value = true;
+    throw new ApiError(body?.error ?? `HTTP ${response.status}`, response.status, body?.field, body?.position,
+                       body?.reason);
+  }
+  return body as T;
+}
+
+export const isAbort = (error: unknown) => error instanceof DOMException && error.name === "AbortError";
+
+// -- the shapes the console reads -------------------------------------------------------------
+
+export type LogLine = {
+  id: string; ts: string; host: string; service: string; program: string; source: string; offset: number;
+  pid: number; level: string; logger: string; request_id: string; global_request_id: string; user_id: string;
+  project_id: string; instance_id: string; message: string; http_method: string; http_path: string;
+  http_status: number; http_time_ms: number | null; template_id: number; attrs: Record<string, string>;
+  [field: string]: unknown;
+};
+
+export type HighlightTerm = import("./highlight").HighlightTerm;
+
+export type SearchPage = { total: number | null; count: number; next_cursor: string | null; took_ms: number;
+                           hits: LogLine[]; highlight: HighlightTerm[] };
+export type Bucket = { time: string; count: number; errors: number; warnings: number; levels: Record<string, number> };
+export type Histogram = { interval_seconds: number; buckets: Bucket[]; total: number };
+export type Facet = { field: string; values: { value: string | number; count: number }[]; timed_out: boolean };
+export type FieldInfo = { name: string; kind: string; doc: string };
+export type Fields = { fields: FieldInfo[]; aliases: Record<string, string>; attrs: string[] };
+export type QueryCheck = { valid: true; query: string; highlight: HighlightTerm[] }
+  | { valid: false; error: string; position: number | null; reason: string };
+export type Context = { line: LogLine; before: LogLine[]; after: LogLine[] };

@@ -1,0 +1,55 @@
+// The console's frame: the header with the views and the language, the token prompt when the
+// server asks for one, and the view the path names.
+
+import { useState } from "preact/hooks";
+import { setToken, tokenNeeded } from "./api";
+import { language, LANGUAGES, setLanguage, t, type Language } from "./i18n";
+import { location, navigate } from "./route";
+import { Discover } from "./views/discover/Discover";
+
+const VIEWS = [{ path: "/discover", label: "nav.discover" }] as const;
+
+function TokenPrompt() {
+  const [value, setValue] = useState("");
+  return (
+    <div class="drawer-backdrop">
+      <form class="token-prompt" data-testid="token-prompt" onSubmit={(e) => {
+        e.preventDefault();
+        setToken(value.trim());
+        window.location.reload();
+      }}>
+        <h2>{t("auth.title")}</h2>
+        <p>{t("auth.explain")}</p>
+        <input type="password" value={value} onInput={(e) => setValue(e.currentTarget.value)} autoFocus
+               aria-label={t("auth.token")} placeholder={t("auth.token")} />
+        <button class="primary" type="submit">{t("auth.submit")}</button>
+      </form>
+    </div>
+  );
+}
+
+export function App() {
+  const path = location.value.pathname;
+  void language.value; // every label follows the language
+  return (
+    <div class="app">
+      <header class="top">
+        <a class="brand" href="/discover" onClick={(e) => { e.preventDefault(); navigate("/discover"); }}>Venus</a>
+        <nav>
+          {VIEWS.map((v) => (
+            <a key={v.path} href={v.path} class={path === v.path || (path === "/" && v.path === "/discover") ? "current" : ""}
+               onClick={(e) => { e.preventDefault(); navigate(v.path); }}>{t(v.label)}</a>
+          ))}
+        </nav>
+        <span class="spacer" />
+        <span class="muted utc" title={t("common.utcExplain")}>UTC</span>
+        <select data-testid="language" aria-label={t("common.language")} value={language.value}
+                onChange={(e) => setLanguage(e.currentTarget.value as Language)}>
+          {Object.entries(LANGUAGES).map(([code, l]) => <option key={code} value={code}>{l.name}</option>)}
+        </select>
+      </header>
+      <Discover />
+      {tokenNeeded.value && <TokenPrompt />}
+    </div>
+  );
+}

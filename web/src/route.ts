@@ -1,0 +1,25 @@
+// The console's location: the path picks the view, the query string holds the view's state, so
+// a URL restores what was on the screen (share it, reload it, go back to it).
+
+import { signal } from "@preact/signals";
+
+export const location = signal(new URL(window.location.href));
+
+window.addEventListener("popstate", () => {
+  location.value = new URL(window.location.href);
+});
+
+/** Go to a path with these parameters; `replace` rewrites the current history entry (typing,
+ * not a new view). */
+export function navigate(path: string, params: Record<string, string | undefined> = {}, replace = false): void {
+  const url = new URL(path, window.location.origin);
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== "") url.searchParams.set(key, value);
+  if (url.href === window.location.href) return;
+  if (replace) window.history.replaceState(null, "", url);
+  else window.history.pushState(null, "", url);
+  location.value = url;
+}
+
+export function param(name: string, fallback = ""): string {
+  return location.value.searchParams.get(name) ?? fallback;
+}
