@@ -19,7 +19,3 @@ export function navigate(path: string, params: Record<string, string | undefined
   else window.history.pushState(null, "", url);
   location.value = url;
 }
-
-export function param(name: string, fallback = ""): string {
-  return location.value.searchParams.get(name) ?? fallback;
-}

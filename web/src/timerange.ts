@@ -24,10 +24,6 @@ export function parseMoment(text: string, now: Date): Date | null {
   return Number.isNaN(moment.getTime()) ? null : moment;
 }
 
-export function isRelative(range: TimeRange): boolean {
-  return range.to === "now" && (range.from === "" || RELATIVE.test(range.from));
-}
-
 /** What a range is wrong about, or null: a bound that does not parse, or an end before the start. */
 export function rangeProblem(range: TimeRange, now: Date): "from" | "to" | "order" | null {
   const since = range.from === "" ? null : parseMoment(range.from, now);

@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, type Facet } from "../../api";
 import { formatNumber, t } from "../../i18n";
 
-export const SIDEBAR_FIELDS = ["level", "service", "program", "host", "logger", "http_status", "http_method",
+const SIDEBAR_FIELDS = ["level", "service", "program", "host", "logger", "http_status", "http_method",
   "source"];
 
 function FieldValues({ field, query, range, onFilter }: {

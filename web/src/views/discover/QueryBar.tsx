@@ -11,7 +11,7 @@ type Suggestion = { label: string; detail: string; insert: string };
 type Problem = { message: string; position: number | null };
 
 let fieldsRequest: Promise<Fields> | null = null;
-export function loadFields(): Promise<Fields> {
+function loadFields(): Promise<Fields> {
   fieldsRequest ??= api<Fields>("/api/v1/fields").catch((error) => {
     fieldsRequest = null;
     throw error;

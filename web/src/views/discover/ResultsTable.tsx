@@ -10,7 +10,7 @@ import { formatTime } from "../../timerange";
 const HIDDEN = new Set(["id", "attrs"]);
 
 /** A line's fields worth showing: every non-empty column, then attrs.<key>. */
-export function lineFields(line: LogLine): [string, string | number][] {
+function lineFields(line: LogLine): [string, string | number][] {
   const out: [string, string | number][] = [];
   for (const [key, value] of Object.entries(line)) {
     if (HIDDEN.has(key) || value === "" || value === null || value === undefined) continue;
