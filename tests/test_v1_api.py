@@ -345,6 +345,12 @@ def test_bad_input_on_v1_gets_an_envelope_or_a_4xx_json(v1, path, params):
         assert 400 <= resp.status_code < 500 and body["badRequest"]["message"] and body["field"]
 
 
+def test_a_v1_body_over_the_limit_is_a_413_naming_the_option(v1):
+    resp = httpx.post(f"{v1.url}/v1/anomaly/rule", headers=J, content=b'{"title": "' + b"x" * 200_000 + b'"}')
+    assert (resp.status_code, resp.json()["field"]) == (413, "body")
+    assert "[api] max_v1_body_bytes" in resp.json()["badRequest"]["message"]
+
+
 @pytest.mark.parametrize("path", ["/v1/custom_config", "/v1/anomaly/rule", "/v1/anomaly/rule/x"])
 @pytest.mark.parametrize("content", [b"", b"{", b"[1,2]", b'{"id": {"a": 1}, "value": [1]}', b"\xff\xfe",
                                      b'{"title": 1, "desc": null, "keyword": "", "log_type": "x", "module": 2}',

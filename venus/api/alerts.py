@@ -102,12 +102,6 @@ def mount_alerts(app: FastAPI) -> None:
             raise NotFound(f"no alert rule {rule_id!r}", field="rule")
         return row
 
-    def name_free(request: Request, name: str, rule_id: str | None = None) -> None:
-        with _meta(request).session() as s:
-            other = s.scalars(select(AlertRuleRow.id).where(AlertRuleRow.name == name)).first()
-        if other is not None and other != rule_id:
-            raise BadRequest(f"name: a rule named {name!r} exists", field="name")
-
     @router.get("/api/v1/alerts/rules")
     def list_rules(request: Request) -> JSON:
         with _meta(request).session() as s:
@@ -119,7 +113,7 @@ def mount_alerts(app: FastAPI) -> None:
     async def create_rule(request: Request) -> JSON:
         """A new rule (docs/alerts.md has every field)."""
         rule, enabled = checked_rule(request, await json_object(request))
-        name_free(request, rule.name)
+        _meta(request).require_free_name(AlertRuleRow, rule.name, None, "a rule")
         now = db_now()
         row = AlertRuleRow(id=uuid.uuid4().hex, name=rule.name, enabled=enabled, spec=rule.spec(), create_time=now,
                            update_time=now)
@@ -150,7 +144,7 @@ def mount_alerts(app: FastAPI) -> None:
         return JSON({"ok": True, "rule": save_rule(request, row, rule, enabled)})
 
     def save_rule(request: Request, row: AlertRuleRow, rule: AlertRule, enabled: bool) -> dict:
-        name_free(request, rule.name, row.id)
+        _meta(request).require_free_name(AlertRuleRow, rule.name, row.id, "a rule")
         with _meta(request).session() as s:
             stored = s.get(AlertRuleRow, row.id)
             if stored is None:
@@ -284,10 +278,7 @@ def mount_alerts(app: FastAPI) -> None:
     async def checked_channel(request: Request, old: Channel | None = None) -> ChannelSpec:
         spec = parse_channel(await json_object(request))
         keep_secrets(spec, old)
-        with _meta(request).session() as s:
-            other = s.scalars(select(Channel.id).where(Channel.name == spec.name)).first()
-        if other is not None and (old is None or other != old.id):
-            raise BadRequest(f"name: a channel named {spec.name!r} exists", field="name")
+        _meta(request).require_free_name(Channel, spec.name, old.id if old else None, "a channel")
         return spec
 
     @router.get("/api/v1/channels")

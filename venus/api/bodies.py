@@ -37,9 +37,10 @@ async def read_body(request: Request, limit: int, option: str = "max_body_bytes"
 MAX_JSON_BODY = 1 << 20  # rules, channels, settings: far below this
 
 
-async def json_object(request: Request, limit: int = MAX_JSON_BODY) -> dict:
-    """A JSON object body (rules, channels, settings); anything else is a 400 naming `body`."""
-    raw = await read_body(request, limit)
+async def json_object(request: Request, limit: int = MAX_JSON_BODY, option: str = "max_body_bytes") -> dict:
+    """A JSON object body (rules, channels, settings); anything else is a 400 naming `body`, a
+    body over `limit` a 413 naming the `[api] option`."""
+    raw = await read_body(request, limit, option)
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

@@ -56,10 +56,7 @@ def mount_searches(app: FastAPI) -> None:
 
     async def checked(request: Request, own_id: str | None = None) -> SavedSearchSpec:
         spec = validated(SavedSearchSpec, await json_object(request))
-        with meta(request).session() as s:
-            other = s.scalars(select(SavedSearch.id).where(SavedSearch.name == spec.name)).first()
-        if other is not None and other != own_id:
-            raise BadRequest(f"name: a saved search named {spec.name!r} exists", field="name")
+        meta(request).require_free_name(SavedSearch, spec.name, own_id, "a saved search")
         return spec
 
     @router.get("/api/v1/searches")

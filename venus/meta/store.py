@@ -122,6 +122,14 @@ class MetadataStore:
         with self.session() as s:
             return s.get(model, ident) or s.scalars(select(model).where(model.name == ident)).first()  # type: ignore[attr-defined]
 
+    def require_free_name(self, model: type[M], name: str, own_id: str | None, what: str) -> None:
+        """A 400 naming `name` when another row of the table (rules, channels, saved searches)
+        has this name; `own_id` is the row being edited, which may keep its own."""
+        with self.session() as s:
+            other = s.scalars(select(model.id).where(model.name == name)).first()  # type: ignore[attr-defined]
+        if other is not None and other != own_id:
+            raise BadRequest(f"name: {what} named {name!r} exists", field="name")
+
     def unknown_channel(self, names: list[str]) -> int | None:
         """The position of the first name that is no notification channel, or None."""
         with self.session() as s:

@@ -12,16 +12,16 @@ from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from venus.analysis.chain import ERROR_LEVELS, call_chain, chain_id
+from venus.api.bodies import json_object
 from venus.api.responses import JSON
 from venus.api.tasks import set_runtime_setting
 from venus.api.v1 import logs as L
 from venus.api.v1.params import INDEX_TYPES, BadV1Request, InvalidParam, V1Params
-from venus.errors import BadRequest, PayloadTooLarge
+from venus.errors import BadRequest
 from venus.meta import custom_config
 from venus.meta.models import AnomalyRecord, AnomalyRule
 from venus.meta.store import RULE_FIELDS, MetadataStore
@@ -83,17 +83,8 @@ def mount_v1(app: FastAPI) -> None:
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype not in JSON_TYPES:
             raise BadV1Request("send the body as JSON with 'Content-Type: application/json'", field="Content-Type")
-        raw = await request.body()
-        if len(raw) > settings.api.max_v1_body_bytes:
-            raise PayloadTooLarge(f"the body is over {settings.api.max_v1_body_bytes} bytes "
-                                  "([api] max_v1_body_bytes)", field="body")
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise BadV1Request(f"the body is not valid JSON: {exc}", field="body") from None
-        if not isinstance(data, dict):
-            raise BadV1Request("the body must be a JSON object", field="body")
-        return data
+        # Read within the limit (a bigger body is refused before it is all in memory).
+        return await json_object(request, settings.api.max_v1_body_bytes, "max_v1_body_bytes")
 
     # -- versions ----------------------------------------------------------------------------
 
