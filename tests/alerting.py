@@ -80,7 +80,8 @@ class WebhookReceiver:
 class MailReceiver:
     """A real SMTP server (aiosmtpd) that keeps every message it is given, and for each whether it
     came over TLS and as whom. `tls`: a server-side SSL context, offered through STARTTLS (required)
-    or, with `implicit_tls`, from the first byte; `users`: AUTH is then required (offered, with implicit TLS), and checked."""
+    or, with `implicit_tls`, from the first byte; `users`: AUTH is then required (only offered with
+    implicit TLS), and checked."""
 
     def __init__(self, tls: ssl.SSLContext | None = None, implicit_tls: bool = False,
                  users: dict[str, str] | None = None) -> None:

@@ -21,9 +21,11 @@ const TAIL_KEEP = 500;
 
 type State = { q: string; range: TimeRange; context: string };
 
+// `from=all` in the URL is the open start ("" in a TimeRange).
 function stateFromUrl(url: URL): State {
   const p = url.searchParams;
-  return { q: p.get("q") ?? "", range: { from: p.get("from") ?? DEFAULT_RANGE.from, to: p.get("to") ?? DEFAULT_RANGE.to },
+  const from = p.get("from") ?? DEFAULT_RANGE.from;
+  return { q: p.get("q") ?? "", range: { from: from === "all" ? "" : from, to: p.get("to") ?? DEFAULT_RANGE.to },
            context: p.get("context") ?? "" };
 }
 
@@ -33,8 +35,7 @@ function go(state: State, replace = false) {
 }
 
 export function Discover() {
-  const raw = stateFromUrl(location.value);
-  const state: State = { ...raw, range: { ...raw.range, from: raw.range.from === "all" ? "" : raw.range.from } };
+  const state = stateFromUrl(location.value);
   const [page, setPage] = useState<SearchPage | null>(null);
   const [histogram, setHistogram] = useState<HistogramData | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -61,6 +62,7 @@ export function Discover() {
       .then((answer) => {
         setPage(answer);
         setLoading(false);
+        // Read by the browser tests, which report how soon the first lines were on screen.
         (window as any).venusFirstResultsMs = performance.now() - started.current;
       })
       .catch((e) => {
@@ -118,6 +120,11 @@ export function Discover() {
       return;
     }
     const response = await fetch(url, { headers });
+    if (!response.ok) {
+      const body = await response.json().catch(() => null);
+      setError(new ApiError(body?.error ?? `HTTP ${response.status}`, response.status, body?.field));
+      return;
+    }
     const blob = await response.blob();
     const link = document.createElement("a");
     link.href = URL.createObjectURL(blob);

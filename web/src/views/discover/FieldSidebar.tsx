@@ -17,6 +17,7 @@ function FieldValues({ field, query, range, onFilter }: {
   useEffect(() => {
     const abort = new AbortController();
     setFacet(null);
+    setError(null);
     api<{ facets: Facet[] }>("/api/v1/facets", { field, q: query, size: 10, ...range }, { signal: abort.signal })
       .then((answer) => setFacet(answer.facets[0]))
       .catch((e) => { if (!abort.signal.aborted) setError(String(e.message)); });

@@ -13,6 +13,7 @@ export function Histogram({ data, onZoom }: { data: HistogramData | null; onZoom
   const chart = useRef<echarts.ECharts | null>(null);
   const zoom = useRef(onZoom);
   zoom.current = onZoom;
+  const step = useRef(0); // seconds per bar of the data shown
 
   useEffect(() => {
     const c = echarts.init(element.current!, undefined, { renderer: "canvas" });
@@ -27,9 +28,8 @@ export function Histogram({ data, onZoom }: { data: HistogramData | null; onZoom
       if (end - start >= 1) zoom.current(new Date(start), new Date(end));
     });
     c.on("click", (event: any) => {
-      const step = (c.getOption() as any).venusStep as number;
-      const start = new Date(event.value[0] - step * 500); // bars stand at the middle of their bucket
-      zoom.current(start, new Date(start.getTime() + step * 1000));
+      const start = new Date(event.value[0] - step.current * 500); // bars stand at the middle of their bucket
+      zoom.current(start, new Date(start.getTime() + step.current * 1000));
     });
     return () => {
       window.removeEventListener("resize", resize);
@@ -42,9 +42,9 @@ export function Histogram({ data, onZoom }: { data: HistogramData | null; onZoom
     if (!c || !data) return;
     const levels = LEVEL_ORDER.filter((level) => data.buckets.some((b) => b.levels[level]));
     const others = [...new Set(data.buckets.flatMap((b) => Object.keys(b.levels)))].filter((l) => !LEVEL_ORDER.includes(l));
-    const step = data.interval_seconds;
+    const seconds = data.interval_seconds;
+    step.current = seconds;
     c.setOption({
-      venusStep: step,
       animation: false,
       grid: { left: 48, right: 16, top: 28, bottom: 24 },
       legend: { top: 0, right: 8, itemWidth: 10, itemHeight: 10, textStyle: { fontSize: 11 } },
@@ -58,7 +58,7 @@ export function Histogram({ data, onZoom }: { data: HistogramData | null; onZoom
         },
       },
       xAxis: { type: "time", min: data.buckets[0] ? Date.parse(data.buckets[0].time) : undefined,
-               max: data.buckets.length ? Date.parse(data.buckets[data.buckets.length - 1].time) + step * 1000 : undefined,
+               max: data.buckets.length ? Date.parse(data.buckets[data.buckets.length - 1].time) + seconds * 1000 : undefined,
                axisLabel: { hideOverlap: true, fontSize: 11 } },
       yAxis: { type: "value", minInterval: 1, splitNumber: 3, axisLabel: { fontSize: 11 } },
       brush: { toolbox: [], xAxisIndex: 0, brushType: "lineX", brushMode: "single", transformable: false,
@@ -66,7 +66,7 @@ export function Histogram({ data, onZoom }: { data: HistogramData | null; onZoom
       series: [...levels, ...others].map((level) => ({
         name: level, type: "bar", stack: "levels", barCategoryGap: "10%", large: true,
         itemStyle: { color: LEVEL_COLOURS[level] ?? "#64748b" },
-        data: data.buckets.map((b) => [Date.parse(b.time) + (step * 1000) / 2, b.levels[level] ?? 0]),
+        data: data.buckets.map((b) => [Date.parse(b.time) + (seconds * 1000) / 2, b.levels[level] ?? 0]),
       })),
     }, { notMerge: true });
     // Dragging draws a selection without choosing a tool first.
