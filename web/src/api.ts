@@ -58,6 +58,26 @@ export async function api<T>(path: string, params: Params = {},
 
 export const isAbort = (error: unknown) => error instanceof DOMException && error.name === "AbortError";
 
+/** Save what the API answers at `url` as a file. Without a token the browser streams it straight
+ * to disk; with one, the answer is fetched with the token and saved from memory. */
+export async function download(url: string, filename: string): Promise<void> {
+  const headers = authHeaders();
+  if (!headers.Authorization) {
+    window.location.assign(url);
+    return;
+  }
+  const response = await fetch(url, { headers });
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    throw new ApiError(body?.error ?? `HTTP ${response.status}`, response.status, body?.field);
+  }
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = filename;
+  link.click();
+  URL.revokeObjectURL(link.href);
+}
+
 // -- the shapes the console reads -------------------------------------------------------------
 
 export type LogLine = {
@@ -80,3 +100,11 @@ export type Fields = { fields: FieldInfo[]; aliases: Record<string, string>; att
 export type QueryCheck = { valid: true; query: string; highlight: HighlightTerm[] }
   | { valid: false; error: string; position: number | null; reason: string };
 export type Context = { line: LogLine; before: LogLine[]; after: LogLine[] };
+
+export type Span = { service: string; program: string; host: string; request_id: string; parent: string | null;
+                     start: string; end: string; duration_ms: number; line_count: number; error_count: number;
+                     first_error: string | null; line_ids: string[] };
+export type Chain = { id: string; kind: "request" | "instance" | "unknown"; part_of: string | null; truncated: boolean;
+                      start: string | null; end: string | null; duration_ms: number; line_count: number;
+                      error_count: number; first_error: string | null; services: string[]; spans: Span[];
+                      lines: LogLine[] };

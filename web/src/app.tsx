@@ -5,9 +5,21 @@ import { useState } from "preact/hooks";
 import { setToken, tokenNeeded } from "./api";
 import { language, LANGUAGES, setLanguage, t, type Language } from "./i18n";
 import { location, navigate } from "./route";
+import type { MessageKey } from "./locales/en";
+import { Chain } from "./views/chain/Chain";
 import { Discover } from "./views/discover/Discover";
 
-const VIEWS = [{ path: "/discover", label: "nav.discover" }] as const;
+// The views in the order the header lists them; the first segment of the path picks one, and
+// `/` opens Discover.
+const VIEWS: { path: string; label: MessageKey; view: () => preact.JSX.Element }[] = [
+  { path: "/discover", label: "nav.discover", view: Discover },
+  { path: "/chain", label: "nav.chain", view: Chain },
+];
+
+function viewOf(pathname: string) {
+  const first = `/${pathname.split("/")[1] ?? ""}`;
+  return VIEWS.find((v) => v.path === first) ?? VIEWS[0];
+}
 
 function TokenPrompt() {
   const [value, setValue] = useState("");
@@ -29,7 +41,8 @@ function TokenPrompt() {
 }
 
 export function App() {
-  const path = location.value.pathname;
+  const current = viewOf(location.value.pathname);
+  const View = current.view;
   void language.value; // every label follows the language
   return (
     <div class="app">
@@ -37,7 +50,7 @@ export function App() {
         <a class="brand" href="/discover" onClick={(e) => { e.preventDefault(); navigate("/discover"); }}>Venus</a>
         <nav>
           {VIEWS.map((v) => (
-            <a key={v.path} href={v.path} class={path === v.path || (path === "/" && v.path === "/discover") ? "current" : ""}
+            <a key={v.path} href={v.path} class={v === current ? "current" : ""}
                onClick={(e) => { e.preventDefault(); navigate(v.path); }}>{t(v.label)}</a>
           ))}
         </nav>
@@ -48,7 +61,7 @@ export function App() {
           {Object.entries(LANGUAGES).map(([code, l]) => <option key={code} value={code}>{l.name}</option>)}
         </select>
       </header>
-      <Discover />
+      <View />
       {tokenNeeded.value && <TokenPrompt />}
     </div>
   );

@@ -19,3 +19,6 @@ export function navigate(path: string, params: Record<string, string | undefined
   else window.history.pushState(null, "", url);
   location.value = url;
 }
+
+/** The call chain view of a request id or an instance UUID. */
+export const chainPath = (id: string) => `/chain/${encodeURIComponent(id)}`;

@@ -2,7 +2,7 @@
 // so a URL restores the view.
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, ApiError, apiUrl, authHeaders, isAbort, type Histogram as HistogramData, type LogLine,
+import { api, ApiError, apiUrl, download, isAbort, type Histogram as HistogramData, type LogLine,
   type SearchPage } from "../../api";
 import { formatNumber, t } from "../../i18n";
 import { addClause, filterClause } from "../../querytext";
@@ -14,7 +14,7 @@ import { FieldSidebar } from "./FieldSidebar";
 import { Histogram } from "./Histogram";
 import { QueryBar } from "./QueryBar";
 import { ResultsTable } from "./ResultsTable";
-import { TimePicker } from "./TimePicker";
+import { TimePicker } from "../../components/TimePicker";
 
 const PAGE = 100;
 const TAIL_KEEP = 500;
@@ -112,26 +112,9 @@ export function Discover() {
   const onFilter = (field: string, value: string | number, exclude: boolean) =>
     go({ ...state, q: addClause(state.q, filterClause(field, value, exclude)), context: "" });
 
-  async function exportAll(format: "ndjson" | "csv") {
-    const url = apiUrl("/api/v1/export", { q: state.q, format, ...bounds });
-    const headers = authHeaders();
-    if (!headers.Authorization) {
-      window.location.assign(url); // streamed by the browser straight to disk
-      return;
-    }
-    const response = await fetch(url, { headers });
-    if (!response.ok) {
-      const body = await response.json().catch(() => null);
-      setError(new ApiError(body?.error ?? `HTTP ${response.status}`, response.status, body?.field));
-      return;
-    }
-    const blob = await response.blob();
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = `venus-export.${format}`;
-    link.click();
-    URL.revokeObjectURL(link.href);
-  }
+  const exportAll = (format: "ndjson" | "csv") =>
+    download(apiUrl("/api/v1/export", { q: state.q, format, ...bounds }), `venus-export.${format}`)
+      .catch((e) => setError(e instanceof ApiError ? e : new ApiError(String(e), 0)));
 
   const total = histogram?.total;
   return (

@@ -5,6 +5,7 @@ import { useState } from "preact/hooks";
 import type { HighlightTerm, LogLine } from "../../api";
 import { LevelBadge, Marked } from "../../components/Marked";
 import { t } from "../../i18n";
+import { chainPath, navigate } from "../../route";
 import { formatTime } from "../../timerange";
 
 const HIDDEN = new Set(["id", "attrs"]);
@@ -54,6 +55,10 @@ export function ResultsTable({ hits, terms, onFilter, onContext }: {
               <td colSpan={5}>
                 <div class="detail-actions">
                   <button data-testid="open-context" onClick={() => onContext(line)}>{t("discover.context")}</button>
+                  {(line.global_request_id || line.request_id) && (
+                    <button data-testid="open-chain" onClick={() => navigate(chainPath(line.global_request_id || line.request_id))}>
+                      {t("chain.open")}</button>
+                  )}
                 </div>
                 <pre class="detail-message"><Marked text={line.message} terms={terms} /></pre>
                 <table class="fields">

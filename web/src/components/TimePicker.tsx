@@ -1,9 +1,9 @@
 // Relative ranges (the last 15 minutes … 30 days, all time) and absolute ones typed as times.
 
 import { useEffect, useState } from "preact/hooks";
-import { t } from "../../i18n";
-import { en, type MessageKey } from "../../locales/en";
-import { formatTime, PRESETS, rangeProblem, type TimeRange } from "../../timerange";
+import { t } from "../i18n";
+import { en, type MessageKey } from "../locales/en";
+import { formatTime, PRESETS, rangeProblem, type TimeRange } from "../timerange";
 
 export function rangeLabel(range: TimeRange): string {
   if (range.to === "now" && range.from === "") return t("time.all");
