@@ -69,6 +69,8 @@ BAD = [
     ("POST", "/api/v1/silences", {"matchers": [{"name": "host", "value": "a"}], "ends_at": "2000-01-01T00:00:00Z"},
      "ends_at"),
     ("POST", "/api/v1/silences", {"matchers": [{"name": "host", "value": "a"}], "ends_at": "soon"}, "ends_at"),
+    ("POST", "/api/v1/alerts/rules/preview?history=8d", RULE, "history"),
+    ("POST", "/api/v1/alerts/rules/preview?history=yesterday", RULE, "history"),
     ("PATCH", "/api/v1/tasks/alerts", {"schedule": "61 * * * *"}, "schedule"),
     ("PATCH", "/api/v1/tasks/alerts", {"schedule": "0.1s"}, "schedule"),
     ("PATCH", "/api/v1/tasks/alerts", {"enabled": "sometimes"}, "enabled"),

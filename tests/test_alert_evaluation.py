@@ -11,7 +11,8 @@ from sqlalchemy import select
 from tests.alerting import WebhookReceiver, add_channel, add_rule
 from tests.conftest import insert_text
 from venus.alerts.delivery import deliver_due
-from venus.alerts.engine import evaluate_all
+from venus.alerts.engine import backtest, evaluate_all
+from venus.alerts.rules import parse_rule
 from venus.meta.models import AlertEvent, AlertStateRow, Silence
 from venus.meta.store import to_db
 
@@ -203,3 +204,17 @@ def test_a_send_that_keeps_failing_gives_up_after_the_last_attempt(store, meta):
     with meta.session() as s:
         statuses = [e.status for e in s.scalars(select(AlertEvent).where(AlertEvent.kind == "notification"))]
     assert statuses == ["retrying"] * (MAX_ATTEMPTS - 1) + ["failed"]
+
+
+def test_a_backtest_finds_the_moments_of_the_last_day_where_the_rule_would_have_fired(store):
+    rule = parse_rule({"name": "errors", "query": "level:ERROR", "threshold": 5, "window": "15m",
+                       "group_by": ["host"]})
+    lines(store, 10, host="cmp1", at=WED_1805 - timedelta(hours=3, minutes=5))
+    lines(store, 3, host="cmp2", at=WED_1805 - timedelta(hours=3, minutes=5))
+    lines(store, 8, host="cmp2", at=WED_1805 - timedelta(hours=20, minutes=5))
+    found = backtest(store, rule, {}, WED_1805)
+    assert (found["step_seconds"], len(found["moments"])) == (900, 96)
+    fired = [(m["at"], m["value"], m["groups"]) for m in found["moments"] if m["breached"]]
+    assert fired == [("2026-05-05T22:05:00Z", 8.0, [{"host": "cmp2"}]),
+                     ("2026-05-06T15:05:00Z", 10.0, [{"host": "cmp1"}])]
+    assert found["breached_moments"] == 2

@@ -57,6 +57,29 @@ def preview(store: ClickHouseStore, rule: AlertRule, signatures: dict[str, Signa
             "breached": sum(1 for g in groups if g["breached"])}
 
 
+BACKTEST_POINTS = 96  # evaluations over the stretch a backtest covers (every 15 minutes of a day)
+
+
+def backtest(store: ClickHouseStore, rule: AlertRule, signatures: dict[str, Signature], end: datetime,
+             span: float = 86400, points: int = BACKTEST_POINTS) -> dict:
+    """What the rule would have found over the `span` seconds before `end`: evaluated at `points`
+    evenly spaced moments (or every window, when that is fewer), each with its highest value and
+    the groups that breached then. `for` is not applied: this shows where the threshold was
+    crossed, which is where a rule with `for: 0` fires."""
+    node = rule_node(rule, signatures)
+    count = max(1, min(points, int(span // max(rule.window, 1))))
+    step = span / count
+    moments = []
+    for i in range(count):
+        moment = end - timedelta(seconds=span - step * (i + 1))
+        measures, threshold = evaluate_rule(store, rule, node, moment, {})
+        breached = sorted((m for m in measures.values() if rule.breached(m.value, threshold)), key=lambda m: -m.value)
+        moments.append({"at": iso_z(moment), "threshold": threshold,
+                        "value": max((m.value for m in measures.values()), default=0),
+                        "breached": len(breached), "groups": [m.group for m in breached[:5]]})
+    return {"step_seconds": step, "moments": moments, "breached_moments": sum(1 for m in moments if m["breached"])}
+
+
 def evaluate_all(store: ClickHouseStore, meta: MetadataStore, signatures: dict[str, Signature],
                  external_url: str, now: datetime | None = None) -> dict:
     """The `alerts` task: every enabled rule, then the notifications due."""

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from starlette.concurrency import run_in_threadpool
 
 from venus.alerts.channels import ChannelSpec, parse_channel
-from venus.alerts.engine import preview
+from venus.alerts.engine import backtest, preview
 from venus.alerts.notify import SendFailed, send
 from venus.alerts.rules import AlertRule, parse_rule
 from venus.alerts.silences import SilenceSpec, silence_active
@@ -22,11 +22,23 @@ from venus.api.responses import JSON
 from venus.errors import BadRequest, NotFound
 from venus.meta.models import AlertEvent, AlertRuleRow, AlertStateRow, Channel, Notification, Silence
 from venus.meta.store import MetadataStore, db_now, from_db, now_utc, to_db
-from venus.query.timerange import parse_time
+from venus.query.timerange import duration_seconds, parse_time
 from venus.tasks.server_tasks import external_url
 from venus.validation import validated
 
 Limit = Annotated[int, Query(ge=1, le=10_000)]
+MAX_HISTORY = 7 * 86400  # the longest stretch a preview looks back over
+
+
+def history_seconds(text: str) -> float:
+    """The stretch a preview's history covers, or a 400 naming `history`."""
+    try:
+        seconds = duration_seconds(text)
+    except ValueError as exc:
+        raise BadRequest(f"history: {exc}", field="history") from None
+    if not 0 < seconds <= MAX_HISTORY:
+        raise BadRequest("history: more than 0 and at most 7d", field="history")
+    return seconds
 
 
 def _meta(request: Request) -> MetadataStore:
@@ -163,22 +175,27 @@ def mount_alerts(app: FastAPI) -> None:
             s.execute(delete(AlertRuleRow).where(AlertRuleRow.id == row.id))
         return JSON({"ok": True, "deleted": row.id})
 
-    @router.post("/api/v1/alerts/rules/preview")
-    async def preview_rule(request: Request, at: str | None = None) -> JSON:
-        """What a rule (the body, not stored) measures at `at` (default now): every group with its
-        value and whether it breaches the threshold then. Nothing is stored or sent."""
-        rule, _ = checked_rule(request, await json_object(request))
+    async def previewed(request: Request, rule: AlertRule, at: str | None, history: str | None) -> JSON:
         moment = parse_time(at, "at") or now_utc()
         result = await run_in_threadpool(preview, request.app.state.store, rule, _signatures(request), moment)
+        if history:
+            span = history_seconds(history)
+            result["history"] = await run_in_threadpool(backtest, request.app.state.store, rule,
+                                                        _signatures(request), moment, span)
         return JSON({"ok": True, **result})
 
+    @router.post("/api/v1/alerts/rules/preview")
+    async def preview_rule(request: Request, at: str | None = None, history: str | None = None) -> JSON:
+        """What a rule (the body, not stored) measures at `at` (default now): every group with its
+        value and whether it breaches the threshold then. With `history` (e.g. 1d, at most 7d),
+        also what it would have found over that stretch before `at`. Nothing is stored or sent."""
+        rule, _ = checked_rule(request, await json_object(request))
+        return await previewed(request, rule, at, history)
+
     @router.post("/api/v1/alerts/rules/{rule_id}/preview")
-    async def preview_stored(request: Request, rule_id: str, at: str | None = None) -> JSON:
-        row = rule_row(request, rule_id)
-        rule = AlertRule.model_validate(row.spec)
-        moment = parse_time(at, "at") or now_utc()
-        result = await run_in_threadpool(preview, request.app.state.store, rule, _signatures(request), moment)
-        return JSON({"ok": True, **result})
+    async def preview_stored(request: Request, rule_id: str, at: str | None = None,
+                             history: str | None = None) -> JSON:
+        return await previewed(request, AlertRule.model_validate(rule_row(request, rule_id).spec), at, history)
 
     # -- alerts and history ------------------------------------------------------------------
 
