@@ -63,14 +63,13 @@ BACKTEST_POINTS = 96  # evaluations over the stretch a backtest covers (every 15
 def backtest(store: ClickHouseStore, rule: AlertRule, signatures: dict[str, Signature], end: datetime,
              span: float = 86400, points: int = BACKTEST_POINTS) -> dict:
     """What the rule would have found over the `span` seconds before `end`: evaluated at `points`
-    evenly spaced moments (or every window, when that is fewer), each with its highest value and
-    the groups that breached then. `for` is not applied: this shows where the threshold was
-    crossed, which is where a rule with `for: 0` fires."""
+    evenly spaced moments, each over its own window, with its highest value and the groups that
+    breached then. `for` is not applied: this shows where the threshold was crossed, which is
+    where a rule with `for: 0` fires."""
     node = rule_node(rule, signatures)
-    count = max(1, min(points, int(span // max(rule.window, 1))))
-    step = span / count
+    step = span / points
     moments = []
-    for i in range(count):
+    for i in range(points):
         moment = end - timedelta(seconds=span - step * (i + 1))
         measures, threshold = evaluate_rule(store, rule, node, moment, {})
         breached = sorted((m for m in measures.values() if rule.breached(m.value, threshold)), key=lambda m: -m.value)

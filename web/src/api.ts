@@ -56,6 +56,9 @@ export async function api<T>(path: string, params: Params = {},
   return body as T;
 }
 
+/** An error as the console shows it: an ApiError as it is, anything else wrapped. */
+export const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(String(e), 0));
+
 export const isAbort = (error: unknown) => error instanceof DOMException && error.name === "AbortError";
 
 /** Save what the API answers at `url` as a file. Without a token the browser streams it straight
@@ -71,8 +74,13 @@ export async function download(url: string, filename: string): Promise<void> {
     const body = await response.json().catch(() => null);
     throw new ApiError(body?.error ?? `HTTP ${response.status}`, response.status, body?.field);
   }
+  saveBlob(await response.blob(), filename);
+}
+
+/** Save what the console holds as a file. */
+export function saveBlob(blob: Blob, filename: string): void {
   const link = document.createElement("a");
-  link.href = URL.createObjectURL(await response.blob());
+  link.href = URL.createObjectURL(blob);
   link.download = filename;
   link.click();
   URL.revokeObjectURL(link.href);
@@ -108,3 +116,34 @@ export type Chain = { id: string; kind: "request" | "instance" | "unknown"; part
                       start: string | null; end: string | null; duration_ms: number; line_count: number;
                       error_count: number; first_error: string | null; services: string[]; spans: Span[];
                       lines: LogLine[] };
+
+export type Labels = Record<string, string>;
+export type AlertRule = {
+  id: string; name: string; description: string; query: string; signature: string | null; template_id: number | null;
+  condition: "count" | "rate" | "ratio" | "absence"; op: "above" | "below"; threshold: number; numerator: string | null;
+  window: number; lookback: number; group_by: string[]; for: number; severity: "critical" | "error" | "warning" | "info";
+  labels: Labels; channels: string[]; renotify: number; notify_resolved: boolean; samples: number; enabled: boolean;
+  states?: Record<string, number>; [field: string]: unknown;
+};
+export type AlertState = { rule_id: string; rule: string; group_key: string; labels: Labels; state: string; since: string;
+                           value: number; threshold: number; last_eval: string | null; last_notified: string | null };
+export type AlertEvent = { id: number; time: string; rule_id: string; rule: string; labels: Labels; kind: string;
+                           state: string | null; previous: string | null; value: number | null; threshold: number | null;
+                           channel: string | null; status: string | null; error: string | null };
+export type Preview = { at: string; threshold: number; breached: number;
+                        groups: { group: Labels; value: number; count: number; breached: boolean }[];
+                        history?: { step_seconds: number; breached_moments: number;
+                                    moments: { at: string; threshold: number; value: number; breached: number; groups: Labels[] }[] } };
+export type Matcher = { name: string; op: "=" | "!=" | "=~" | "!~"; value: string };
+export type Silence = { id: string; matchers: Matcher[]; starts_at: string; ends_at: string; comment: string;
+                        created_by: string; active: boolean };
+export type Channel = { id: string; name: string; type: string; settings: Record<string, unknown>; template: string | null;
+                        enabled: boolean };
+export type AnomalyRule = { id: string; title: string; desc: string; keyword: string; log_type: "flog" | "slog"; module: string;
+                            enabled: boolean; match_case: boolean; channels: string[] };
+export type AnomalyRecord = { id: string; rule_id: string; title: string; module: string; keyword: string; count: number;
+                              first_line: string; first_line_id: string; start_time: string; end_time: string };
+export type Task = { name: string; description: string; schedule: string; enabled: boolean; next_run: string | null;
+                     running: boolean; running_on: string | null; last_run: string | null; last_duration: number | null;
+                     last_outcome: string | null; last_error: string | null };
+export type Setting = { key: string; value: string; default: string; help: string };

@@ -6,14 +6,18 @@ import { setToken, tokenNeeded } from "./api";
 import { language, LANGUAGES, setLanguage, t, type Language } from "./i18n";
 import { location, navigate } from "./route";
 import type { MessageKey } from "./locales/en";
+import { Alerts } from "./views/alerts/Alerts";
 import { Chain } from "./views/chain/Chain";
 import { Discover } from "./views/discover/Discover";
+import { Settings } from "./views/settings/Settings";
 
 // The views in the order the header lists them; the first segment of the path picks one, and
 // `/` opens Discover.
 const VIEWS: { path: string; label: MessageKey; view: () => preact.JSX.Element }[] = [
   { path: "/discover", label: "nav.discover", view: Discover },
   { path: "/chain", label: "nav.chain", view: Chain },
+  { path: "/alerts", label: "nav.alerts", view: Alerts },
+  { path: "/settings", label: "nav.settings", view: Settings },
 ];
 
 function viewOf(pathname: string) {

@@ -3,11 +3,12 @@
 // The path holds the id (/chain/<request id or instance UUID>), so the view can be shared.
 
 import { useEffect, useState } from "preact/hooks";
-import { api, ApiError, apiUrl, download, type Chain as ChainData, type LogLine, type Span } from "../../api";
+import { ApiError, apiUrl, asApiError, download, saveBlob, type Chain as ChainData, type LogLine, type Span } from "../../api";
 import { LevelBadge } from "../../components/Marked";
 import { formatNumber, t } from "../../i18n";
 import { chainPath, location, navigate } from "../../route";
 import { formatTime } from "../../timerange";
+import { useApi } from "../../useApi";
 import { formatDuration, spanBar, spanDepths } from "./waterfall";
 
 const NOTIFICATION_LOGGER = "notification"; // what the notification consumer writes as the logger
@@ -19,32 +20,19 @@ function chainIdFromUrl(url: URL): string {
 export function Chain() {
   const id = chainIdFromUrl(location.value);
   const [typed, setTyped] = useState(id);
-  const [chain, setChain] = useState<ChainData | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(false);
   const [chosen, setChosen] = useState<number | null>(null);
+  const [saveError, setSaveError] = useState<ApiError | null>(null);
+  const loaded = useApi<ChainData>(id ? `/api/v1/chain/${encodeURIComponent(id)}` : null);
+  const chain = id && !loaded.loading ? loaded.data : null;
+  const error = saveError ?? (id ? loaded.error : null);
+  const loading = loaded.loading;
+  useEffect(() => { setTyped(id); setChosen(null); setSaveError(null); }, [id]);
 
-  useEffect(() => {
-    setTyped(id);
-    setChosen(null);
-    setChain(null);
-    setError(null);
-    if (!id) return;
-    const abort = new AbortController();
-    setLoading(true);
-    api<ChainData>(`/api/v1/chain/${encodeURIComponent(id)}`, {}, { signal: abort.signal })
-      .then((answer) => { setChain(answer); setLoading(false); })
-      .catch((e) => {
-        if (abort.signal.aborted) return;
-        setLoading(false);
-        setError(e instanceof ApiError ? e : new ApiError(String(e), 0));
-      });
-    return () => abort.abort();
-  }, [id]);
-
-  const save = (format: "csv" | "json") =>
-    download(apiUrl(`/api/v1/chain/${encodeURIComponent(chain!.id)}`, { format }), `venus-chain-${chain!.id}.${format}`)
-      .catch((e) => setError(e instanceof ApiError ? e : new ApiError(String(e), 0)));
+  // CSV is streamed by the server; JSON is the chain on screen, as the API gave it.
+  const save = (format: "csv" | "json") => format === "json"
+    ? saveBlob(new Blob([JSON.stringify(chain, null, 2)], { type: "application/json" }), `venus-chain-${chain!.id}.json`)
+    : download(apiUrl(`/api/v1/chain/${encodeURIComponent(chain!.id)}`, { format }), `venus-chain-${chain!.id}.csv`)
+      .catch((e) => setSaveError(asApiError(e)));
 
   return (
     <div class="page chain">

@@ -2,7 +2,7 @@
 // so a URL restores the view.
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, ApiError, apiUrl, download, isAbort, type Histogram as HistogramData, type LogLine,
+import { api, ApiError, apiUrl, asApiError, download, isAbort, type Histogram as HistogramData, type LogLine,
   type SearchPage } from "../../api";
 import { formatNumber, t } from "../../i18n";
 import { addClause, filterClause } from "../../querytext";
@@ -69,7 +69,7 @@ export function Discover() {
         if (isAbort(e)) return;
         setLoading(false);
         setPage(null);
-        setError(e instanceof ApiError ? e : new ApiError(String(e), 0));
+        setError(asApiError(e));
       });
     api<HistogramData>("/api/v1/histogram", { q: state.q, buckets: 80, ...range }, { signal: abort.signal })
       .then(setHistogram)
@@ -103,7 +103,7 @@ export function Discover() {
                                                              cursor: page.next_cursor, ...bounds });
       setPage({ ...next, hits: [...page.hits, ...next.hits] });
     } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(String(e), 0));
+      setError(asApiError(e));
     } finally {
       setMore(false);
     }
@@ -114,7 +114,7 @@ export function Discover() {
 
   const exportAll = (format: "ndjson" | "csv") =>
     download(apiUrl("/api/v1/export", { q: state.q, format, ...bounds }), `venus-export.${format}`)
-      .catch((e) => setError(e instanceof ApiError ? e : new ApiError(String(e), 0)));
+      .catch((e) => setError(asApiError(e)));
 
   const total = histogram?.total;
   return (
