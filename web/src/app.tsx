@@ -9,11 +9,13 @@ import type { MessageKey } from "./locales/en";
 import { Alerts } from "./views/alerts/Alerts";
 import { Chain } from "./views/chain/Chain";
 import { Discover } from "./views/discover/Discover";
+import { Overview } from "./views/overview/Overview";
 import { Settings } from "./views/settings/Settings";
 
 // The views in the order the header lists them; the first segment of the path picks one, and
-// `/` opens Discover.
+// `/` opens Discover (VIEWS[1]), what most visits come for.
 const VIEWS: { path: string; label: MessageKey; view: () => preact.JSX.Element }[] = [
+  { path: "/overview", label: "nav.overview", view: Overview },
   { path: "/discover", label: "nav.discover", view: Discover },
   { path: "/chain", label: "nav.chain", view: Chain },
   { path: "/alerts", label: "nav.alerts", view: Alerts },
@@ -22,7 +24,7 @@ const VIEWS: { path: string; label: MessageKey; view: () => preact.JSX.Element }
 
 function viewOf(pathname: string) {
   const first = `/${pathname.split("/")[1] ?? ""}`;
-  return VIEWS.find((v) => v.path === first) ?? VIEWS[0];
+  return VIEWS.find((v) => v.path === first) ?? VIEWS[1];
 }
 
 function TokenPrompt() {

@@ -2,6 +2,7 @@
 // a URL restores what was on the screen (share it, reload it, go back to it).
 
 import { signal } from "@preact/signals";
+import { DEFAULT_RANGE, type TimeRange } from "./timerange";
 
 export const location = signal(new URL(window.location.href));
 
@@ -22,3 +23,14 @@ export function navigate(path: string, params: Record<string, string | undefined
 
 /** The call chain view of a request id or an instance UUID. */
 export const chainPath = (id: string) => `/chain/${encodeURIComponent(id)}`;
+
+// A time range in the URL: `from=all` is the open start ("" in a TimeRange).
+export function rangeFromUrl(url: URL): TimeRange {
+  const from = url.searchParams.get("from") ?? DEFAULT_RANGE.from;
+  return { from: from === "all" ? "" : from, to: url.searchParams.get("to") ?? DEFAULT_RANGE.to };
+}
+
+export const rangeToUrl = (range: TimeRange) => ({ from: range.from === "" ? "all" : range.from, to: range.to });
+
+/** Discover showing the lines of a query over a time range. */
+export const openDiscover = (q: string, range: TimeRange) => navigate("/discover", { q, ...rangeToUrl(range) });

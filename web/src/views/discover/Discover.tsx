@@ -6,9 +6,9 @@ import { api, ApiError, apiUrl, asApiError, download, isAbort, type Histogram as
   type SearchPage } from "../../api";
 import { formatNumber, t } from "../../i18n";
 import { addClause, filterClause } from "../../querytext";
-import { location, navigate } from "../../route";
+import { location, navigate, rangeFromUrl, rangeToUrl } from "../../route";
 import { followTail } from "../../tail";
-import { absoluteRange, DEFAULT_RANGE, rangeParams, type TimeRange } from "../../timerange";
+import { absoluteRange, rangeParams, type TimeRange } from "../../timerange";
 import { ContextPanel } from "./ContextPanel";
 import { FieldSidebar } from "./FieldSidebar";
 import { Histogram } from "./Histogram";
@@ -21,17 +21,12 @@ const TAIL_KEEP = 500;
 
 type State = { q: string; range: TimeRange; context: string };
 
-// `from=all` in the URL is the open start ("" in a TimeRange).
 function stateFromUrl(url: URL): State {
-  const p = url.searchParams;
-  const from = p.get("from") ?? DEFAULT_RANGE.from;
-  return { q: p.get("q") ?? "", range: { from: from === "all" ? "" : from, to: p.get("to") ?? DEFAULT_RANGE.to },
-           context: p.get("context") ?? "" };
+  return { q: url.searchParams.get("q") ?? "", range: rangeFromUrl(url), context: url.searchParams.get("context") ?? "" };
 }
 
 function go(state: State, replace = false) {
-  navigate("/discover", { q: state.q, from: state.range.from === "" ? "all" : state.range.from, to: state.range.to,
-                          context: state.context }, replace);
+  navigate("/discover", { q: state.q, ...rangeToUrl(state.range), context: state.context }, replace);
 }
 
 export function Discover() {
