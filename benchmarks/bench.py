@@ -27,6 +27,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.console import first_results_ms  # noqa: E402
 from venus.demo.generator import DemoCloud  # noqa: E402
 
 REPEAT = 7
@@ -154,6 +155,7 @@ def main() -> None:
         settle_seconds = time.perf_counter() - settle_started
         stats = http.get("/api/v1/stats").json()
         queries = run_queries(http, tree, gen)
+        console = first_results_ms(url)
         watch.stop.set()
         zstd = zstd_size(tree)
         report = {
@@ -166,6 +168,7 @@ def main() -> None:
                         "zstd3_bytes": zstd, "ratio_to_zstd3": round(stats["bytes_on_disk"] / zstd, 3) if zstd else None},
             "server_peak_rss_mb": {"import": round(peak_import / 2**20), "overall": round(watch.peak / 2**20)},
             "queries_median_ms": queries,
+            "console_first_results_ms": console,
             "machine": {"cores": os.cpu_count(), "generate_seconds": gen["generate_seconds"]},
         }
     finally:
