@@ -39,7 +39,7 @@ def first_results_ms(url: str, repeat: int = REPEAT) -> dict:
             times = []
             for _ in range(repeat):
                 page.goto(f"{url}/discover?from={quote(start)}&q={quote(query)}")
-                page.wait_for_function("window.venusFirstResultsMs !== undefined", timeout=60_000)
+                page.wait_for_function("() => window.venusFirstResultsMs !== undefined", timeout=60_000)
                 times.append(page.evaluate("window.venusFirstResultsMs"))
             out[name] = round(statistics.median(times), 1)
         browser.close()

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.alerting import WebhookReceiver
-from tests.console.conftest import snapshot
 from tests.conftest import Server
+from tests.console.conftest import snapshot
 
 pytestmark = pytest.mark.server
 SPAWN_FAILURES = 'host:cmp6 "Instance failed to spawn"'
