@@ -40,7 +40,9 @@ def demo(tmp_path_factory) -> Server:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+# Per test module, not per session: Playwright's sync API keeps an event loop running while it is
+# open, and the tests after the console's call asyncio.run().
+@pytest.fixture(scope="module")
 def browser() -> Browser:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (make chromium)")

@@ -68,7 +68,7 @@ def test_context_shows_the_twenty_lines_around_a_line(page, demo):
 
 
 def test_opening_a_row_shows_every_field_and_the_context_button(page):
-    page.goto("/discover?from=all&q=level%3AERROR")
+    page.goto("/discover?from=all&q=level%3AERROR%20%22Instance%20failed%20to%20spawn%22")
     page.locator("[data-testid=result-row]").first.click()
     detail = page.get_by_test_id("result-detail")
     expect(detail.locator("[data-field=host]")).to_be_visible()
