@@ -6,6 +6,11 @@ lines with latencies, server boots that cross nova-api → scheduler → conduct
 and neutron under one global request id, periodic tasks with DEBUG suffixes, a MariaDB outage and
 a RabbitMQ outage that make services log tracebacks (logging_exception_prefix form), and syslog
 lines from the kernel, sshd, cron and systemd. Files use kolla's layout under <host>/var/log.
+
+Every message is written from a template, and the generator knows it: with `labels`, it keeps for
+each record the message as Venus stores it and its template (the ground truth that `venus demo
+--labelled` writes and the template miner is measured against). A template is the generator's
+format string: what it writes the same every time is literal, each value it varies is `<*>`.
 """
 
 from __future__ import annotations
@@ -13,10 +18,39 @@ from __future__ import annotations
 import random
 import time
 from pathlib import Path
+from string import Formatter
 from typing import TextIO
 
 DEBUG_SUFFIX = " {func} /var/lib/kolla/venv/lib/python3.12/site-packages/{path}:{line}"
 EXC = "oslo_messaging.exceptions.MessagingTimeout: Timed out waiting for a reply to message ID {mid}"
+# The access lines of nova's requestlog and of eventlet.wsgi (neutron, glance): one template each,
+# whatever the request.
+NOVA_REQUEST = '{ip} "{method} {uri}" status: {status} len: {length} microversion: 2.79 time: {time}'
+WSGI_REQUEST = '{ip},127.0.0.1 "{method} {uri} HTTP/1.1" status: {status}  len: {length} time: {time}'
+
+
+class Message(str):
+    """A message and the template it was filled from."""
+
+    template: str
+
+
+def ground_truth(template: str) -> str:
+    """A format string as a log template: its literal text, each field written <*>."""
+    return "".join(literal + ("<*>" if name is not None else "")
+                   for literal, name, _, _ in Formatter().parse(template))
+
+
+def fill(template: str, **values: object) -> Message:
+    """The message `template.format(**values)`, knowing its template."""
+    message = Message(template.format(**values))
+    message.template = ground_truth(template)
+    return message
+
+
+def template_of(message: str) -> str:
+    """The template of a message: a constant message is its own."""
+    return getattr(message, "template", message)
 
 
 class _Clock:
@@ -44,8 +78,10 @@ class _Clock:
 
 
 class DemoCloud:
-    def __init__(self, seed: int = 7, computes: int = 8, controllers: int = 3) -> None:
+    def __init__(self, seed: int = 7, computes: int = 8, controllers: int = 3, labels: bool = False) -> None:
         self.rng = random.Random(seed)
+        # (message as stored, its template) per record, when asked for
+        self.labels: list[tuple[str, str]] | None = [] if labels else None
         self.controllers = [f"ctl{i}" for i in range(1, controllers + 1)]
         self.computes = [f"cmp{i}" for i in range(1, computes + 1)]
         self.users = [self._hex() for _ in range(12)]
@@ -87,35 +123,57 @@ class DemoCloud:
         self.lines += text.count("\n")
         self.bytes += len(text)
 
-    def oslo(self, t: float, host: str, service: str, program: str, level: str, logger: str,
-             message: str, ctx: str | None = None, instance: str | None = None, func: str = "") -> None:
-        """One oslo.log line in the default context/default formats (+ DEBUG suffix)."""
+    def _label(self, content: str, template: str) -> None:
+        if self.labels is not None:
+            self.labels.append((content, template))
+
+    def _oslo_line(self, t: float, host: str, program: str, level: str, logger: str, message: str,
+                   ctx: str | None, instance: str | None, suffix: str) -> str:
         pid = self._pid(host, program)
         block = f"[{ctx}]" if ctx else "[-]"
         inst = f"[instance: {instance}] " if instance else ""
+        return f"{self.clock.oslo(t)} {pid} {level} {logger} {block} {inst}{message}{suffix}\n"
+
+    def oslo(self, t: float, host: str, service: str, program: str, level: str, logger: str,
+             message: str, ctx: str | None = None, instance: str | None = None, func: str = "") -> None:
+        """One oslo.log line in the default context/default formats (+ DEBUG suffix)."""
+        self._pid(host, program)  # drawn before the suffix's line number: the same stream as ever
         suffix = ""
         if level == "DEBUG":
             suffix = DEBUG_SUFFIX.format(func=func or "run", path=logger.replace(".", "/") + ".py",
                                          line=self.rng.randint(40, 900))
         self._write(host, f"kolla/{service}/{program}.log",
-                    f"{self.clock.oslo(t)} {pid} {level} {logger} {block} {inst}{message}{suffix}\n")
+                    self._oslo_line(t, host, program, level, logger, message, ctx, instance, suffix))
+        self._label(message, template_of(message))  # Venus keeps the DEBUG suffix in attrs
 
     def traceback(self, t: float, host: str, service: str, program: str, logger: str, ctx: str,
-                  message: str, frames: list[tuple[str, int, str, str]], exc: str) -> None:
-        """An ERROR line and its traceback, every line prefixed (logging_exception_prefix)."""
-        self.oslo(t, host, service, program, "ERROR", logger, message, ctx)
+                  message: str, frames: list[tuple[str, int, str, str]], exc: str,
+                  instance: str | None = None) -> None:
+        """An ERROR line and its traceback, every line prefixed (logging_exception_prefix); Venus
+        stores them as one record."""
+        first = self._oslo_line(t, host, program, "ERROR", logger, message, ctx, instance, "")
         prefix = f"{self.clock.oslo(t)} {self._pid(host, program)} ERROR {logger} "
-        lines = [f"{prefix}Traceback (most recent call last):"]
+        lines = ["Traceback (most recent call last):"]
         for path, line, func, code in frames:
-            lines.append(f'{prefix}  File "/var/lib/kolla/venv/lib/python3.12/site-packages/{path}", '
-                         f"line {line}, in {func}")
-            lines.append(f"{prefix}    {code}")
-        lines.append(f"{prefix}{exc}")
-        self._write(host, f"kolla/{service}/{program}.log", "\n".join(lines) + "\n")
+            lines.append(f'  File "/var/lib/kolla/venv/lib/python3.12/site-packages/{path}", line {line}, in {func}')
+            lines.append(f"    {code}")
+        self._write(host, f"kolla/{service}/{program}.log",
+                    first + "\n".join(prefix + line for line in [*lines, exc]) + "\n")
+        self._label("\n".join([message, *lines, exc]), "\n".join([template_of(message), *lines, template_of(exc)]))
 
-    def syslog(self, t: float, host: str, program: str, message: str, pid: int | None = None) -> None:
+    def syslog(self, t: float, host: str, program: str, message: str, pid: int | None = None,
+               uptime: float | None = None) -> None:
+        """A syslog line; the kernel's carry the seconds since boot, which Venus does not keep."""
         tag = f"{program}[{pid}]" if pid else program
-        self._write(host, "messages", f"{self.clock.syslog(t)} {host} {tag}: {message}\n")
+        stamp = f"[{uptime:.6f}] " if uptime is not None else ""
+        self._write(host, "messages", f"{self.clock.syslog(t)} {host} {tag}: {stamp}{message}\n")
+        self._label(message, template_of(message))
+
+    def raw(self, host: str, rel: str, head: str, message: str) -> None:
+        """A line of a format of its own (libvirt, RabbitMQ, MariaDB, HAProxy, uwsgi): the header
+        Venus reads, then the message."""
+        self._write(host, rel, f"{head}{message}\n")
+        self._label(message, template_of(message))
 
     # -- contexts ------------------------------------------------------------------------------
 
@@ -136,36 +194,38 @@ class DemoCloud:
         if kind < 0.45:
             path, status = "/v2.1/servers/detail", 200
             self.oslo(t, ctl, "nova", "nova-api", "INFO", "nova.api.openstack.requestlog",
-                      f'10.0.0.{self.rng.randint(2, 250)} "GET {path}" status: {status} len: '
-                      f"{self.rng.randint(400, 9000)} microversion: 2.79 time: {latency:.6f}",
+                      fill(NOVA_REQUEST, ip=f"10.0.0.{self.rng.randint(2, 250)}", method="GET", uri=path,
+                           status=status, length=self.rng.randint(400, 9000), time=f"{latency:.6f}"),
                       self.ctx(None, user, project))
         elif kind < 0.7:
             status = 200 if self.rng.random() > 0.01 else 500
             self.oslo(t, ctl, "neutron", "neutron-server", "INFO", "neutron.wsgi",
-                      f'10.0.0.{self.rng.randint(2, 250)},127.0.0.1 "GET /v2.0/ports?device_id='
-                      f'{self._uuid()} HTTP/1.1" status: {status}  len: {self.rng.randint(200, 3000)} '
-                      f"time: {latency:.7f}", self.ctx(None, user, project))
+                      fill(WSGI_REQUEST, ip=f"10.0.0.{self.rng.randint(2, 250)}", method="GET",
+                           uri=f"/v2.0/ports?device_id={self._uuid()}", status=status,
+                           length=self.rng.randint(200, 3000), time=f"{latency:.7f}"),
+                      self.ctx(None, user, project))
         elif kind < 0.85:
             request = self.ctx(None, user, project)
+            url = f"http://10.0.0.10:8776/v3/{project}/volumes/detail"
             self.oslo(t, ctl, "cinder", "cinder-api", "INFO", "cinder.api.openstack.wsgi",
-                      f"GET http://10.0.0.10:8776/v3/{project}/volumes/detail", request)
+                      fill("GET {url}", url=url), request)
             self.oslo(t + latency, ctl, "cinder", "cinder-api", "INFO", "cinder.api.openstack.wsgi",
-                      f"http://10.0.0.10:8776/v3/{project}/volumes/detail returned with HTTP 200", request)
+                      fill("{url} returned with HTTP 200", url=url), request)
         else:
-            self._write(ctl, "kolla/keystone/keystone-uwsgi.log",
-                        f"[pid: {self._pid(ctl, 'keystone')}|app: 0|req: {self.rng.randint(1, 9999)}/"
-                        f"{self.rng.randint(10000, 99999)}] 10.0.0.{self.rng.randint(2, 250)} () "
-                        f"{{38 vars in 712 bytes}} [{time.strftime('%a %b %d %H:%M:%S %Y', time.gmtime(t))}] "
-                        f"GET /v3/auth/tokens => generated {self.rng.randint(1000, 9000)} bytes in "
-                        f"{max(1, int(latency * 1000))} msecs (HTTP/1.1 200) 6 headers in 246 bytes "
-                        "(1 switches on core 0)\n")
+            self.raw(ctl, "kolla/keystone/keystone-uwsgi.log", "", fill(
+                "[pid: {pid}|app: 0|req: {req}/{total}] {ip} () {{38 vars in 712 bytes}} [{when}] "
+                "GET /v3/auth/tokens => generated {size} bytes in {msecs} msecs (HTTP/1.1 200) 6 headers in 246 "
+                "bytes (1 switches on core 0)", pid=self._pid(ctl, "keystone"), req=self.rng.randint(1, 9999),
+                total=self.rng.randint(10000, 99999), ip=f"10.0.0.{self.rng.randint(2, 250)}",
+                when=time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(t)), size=self.rng.randint(1000, 9000),
+                msecs=max(1, int(latency * 1000))))
             self.oslo(t, ctl, "keystone", "keystone", "DEBUG", "keystone.server.flask.request_processing.req_logging",
                       "REQUEST_METHOD: `GET`", self.ctx(None), func="log_request_info")
-        self._write(ctl, "kolla/haproxy/haproxy.log",
-                    f"{self.clock.syslog(t)} {ctl} haproxy[{self._pid(ctl, 'haproxy')}]: 10.0.1."
-                    f"{self.rng.randint(2, 250)}:{self.rng.randint(30000, 60000)} [{time.strftime('%d/%b/%Y:%H:%M:%S', time.gmtime(t))}"
-                    f".{int((t % 1) * 1000):03d}] nova_api_front nova_api_back/{ctl} 0/0/{int(latency * 1000) + 1} "
-                    f"{self.rng.randint(400, 9000)} -- 120/40/39/13/0 0/0\n")
+        self.raw(ctl, "kolla/haproxy/haproxy.log", f"{self.clock.syslog(t)} {ctl} haproxy[{self._pid(ctl, 'haproxy')}]: ",
+                 fill("{ip}:{port} [{when}] nova_api_front nova_api_back/{server} 0/0/{total_ms} {size} -- "
+                      "120/40/39/13/0 0/0", ip=f"10.0.1.{self.rng.randint(2, 250)}", port=self.rng.randint(30000, 60000),
+                      when=f"{time.strftime('%d/%b/%Y:%H:%M:%S', time.gmtime(t))}.{int((t % 1) * 1000):03d}",
+                      server=ctl, total_ms=int(latency * 1000) + 1, size=self.rng.randint(400, 9000)))
 
     def boot(self, t: float, fail: bool) -> float:
         """A server boot; returns when it ends."""
@@ -177,8 +237,8 @@ class DemoCloud:
         gid = self._uuid()
         api_ctx = f"None req-{gid} {user} {project} - - default default"
         self.oslo(t, ctl, "nova", "nova-api", "INFO", "nova.api.openstack.requestlog",
-                  f'10.0.0.{rng.randint(2, 250)} "POST /v2.1/servers" status: 202 len: 486 '
-                  f"microversion: 2.79 time: {rng.uniform(0.3, 1.2):.6f}", api_ctx)
+                  fill(NOVA_REQUEST, ip=f"10.0.0.{rng.randint(2, 250)}", method="POST", uri="/v2.1/servers",
+                       status=202, length=486, time=f"{rng.uniform(0.3, 1.2):.6f}"), api_ctx)
         t += rng.uniform(0.05, 0.3)
         conductor = self.ctx(gid, user, project)
         compute = self.ctx(gid, user, project)
@@ -186,54 +246,59 @@ class DemoCloud:
                   "Scheduling instance build", conductor, inst)
         t += rng.uniform(0.05, 0.3)
         self.oslo(t, ctl, "placement", "placement-api", "INFO", "placement.requestlog",
-                  f'10.0.0.{rng.randint(2, 250)} "GET /allocation_candidates?limit=1000" status: 200 '
-                  f"len: {rng.randint(2000, 9000)} microversion: 1.36", self.ctx(gid, user, project))
+                  fill('{ip} "GET /allocation_candidates?limit=1000" status: 200 len: {length} microversion: 1.36',
+                       ip=f"10.0.0.{rng.randint(2, 250)}", length=rng.randint(2000, 9000)), self.ctx(gid, user, project))
         if fail and rng.random() < 0.4:
             self.oslo(t, ctl, "nova", "nova-conductor", "ERROR", "nova.conductor.manager",
                       "Failed to schedule instances: nova.exception_Remote.NoValidHost_Remote: "
                       "No valid host was found. There are not enough hosts available.", conductor, inst)
             return t
         self.oslo(t, ctl, "nova", "nova-scheduler", "INFO", "nova.scheduler.filter_scheduler",
-                  f"Selected host: {cmp}", self.ctx(gid, user, project), inst)
+                  fill("Selected host: {host}", host=cmp), self.ctx(gid, user, project), inst)
         t += rng.uniform(0.1, 0.5)
-        self.oslo(t, cmp, "nova", "nova-compute", "INFO", "nova.compute.claims", "Claim successful on node "
-                  f"{cmp}", compute, inst)
+        self.oslo(t, cmp, "nova", "nova-compute", "INFO", "nova.compute.claims",
+                  fill("Claim successful on node {node}", node=cmp), compute, inst)
         self.oslo(t, ctl, "glance", "glance-api", "INFO", "eventlet.wsgi.server",
-                  f'10.0.0.{rng.randint(2, 250)},127.0.0.1 "GET /v2/images/{rng.choice(self.images)} HTTP/1.1" '
-                  f"status: 200  len: {rng.randint(900, 1500)} time: {rng.uniform(0.01, 0.2):.7f}",
-                  self.ctx(gid, user, project))
+                  fill(WSGI_REQUEST, ip=f"10.0.0.{rng.randint(2, 250)}", method="GET",
+                       uri=f"/v2/images/{rng.choice(self.images)}", status=200, length=rng.randint(900, 1500),
+                       time=f"{rng.uniform(0.01, 0.2):.7f}"), self.ctx(gid, user, project))
         t += rng.uniform(0.2, 1.0)
         port = self._uuid()
         self.oslo(t, ctl, "neutron", "neutron-server", "INFO", "neutron.wsgi",
-                  f'10.0.0.{rng.randint(2, 250)},127.0.0.1 "POST /v2.0/ports HTTP/1.1" status: 201  '
-                  f"len: {rng.randint(900, 1500)} time: {rng.uniform(0.2, 1.5):.7f}", self.ctx(gid, user, project))
+                  fill(WSGI_REQUEST, ip=f"10.0.0.{rng.randint(2, 250)}", method="POST", uri="/v2.0/ports", status=201,
+                       length=rng.randint(900, 1500), time=f"{rng.uniform(0.2, 1.5):.7f}"), self.ctx(gid, user, project))
         self.oslo(t, cmp, "neutron", "neutron-openvswitch-agent", "INFO",
                   "neutron.plugins.ml2.drivers.openvswitch.agent.ovs_neutron_agent",
-                  f"Port {port} updated. Details: {{'device': '{port}', 'admin_state_up': True}}", self.ctx(gid))
-        self.syslog(t, cmp, "kernel", f"[{rng.uniform(1000, 900000):.6f}] device tap{port[:11]} entered promiscuous mode")
+                  fill("Port {port} updated. Details: {{'device': '{device}', 'admin_state_up': True}}", port=port,
+                       device=port), self.ctx(gid))
+        self.syslog(t, cmp, "kernel", fill("device {device} entered promiscuous mode", device=f"tap{port[:11]}"),
+                    uptime=rng.uniform(1000, 900000))
         t += rng.uniform(1.0, 8.0)
         if fail:
             self.traceback(t, cmp, "nova", "nova-compute", "nova.compute.manager", compute,
-                           f"[instance: {inst}] Instance failed to spawn",
+                           "Instance failed to spawn",
                            [("nova/compute/manager.py", 2743, "_build_resources", "yield resources"),
                             ("nova/virt/libvirt/driver.py", 4412, "spawn", "self._create_guest_with_network("),
                             ("nova/virt/libvirt/driver.py", 7764, "_create_guest_with_network",
                              "raise exception.VirtualInterfaceCreateException()")],
-                           "nova.exception.VirtualInterfaceCreateException: Virtual Interface creation failed")
-            self._write(cmp, "kolla/libvirt/libvirtd.log",
-                        f"{self.clock.oslo(t)}+0000: {self._pid(cmp, 'libvirtd')}: error : "
-                        f"virNetDevTapCreate:242 : Unable to create tap device tap{port[:11]}: Device or resource busy\n")
+                           "nova.exception.VirtualInterfaceCreateException: Virtual Interface creation failed",
+                           instance=inst)
+            self.raw(cmp, "kolla/libvirt/libvirtd.log",
+                     f"{self.clock.oslo(t)}+0000: {self._pid(cmp, 'libvirtd')}: error : virNetDevTapCreate:242 : ",
+                     fill("Unable to create tap device {device}: Device or resource busy", device=f"tap{port[:11]}"))
             return t
         spawn = rng.uniform(5, 40)
-        self._write(cmp, "kolla/libvirt/libvirtd.log",
-                    f"{self.clock.oslo(t)}+0000: {self._pid(cmp, 'libvirtd')}: info : "
-                    f"qemuProcessStart:7523 : Starting domain instance-{rng.randint(1, 99999):08x}\n")
+        self.raw(cmp, "kolla/libvirt/libvirtd.log",
+                 f"{self.clock.oslo(t)}+0000: {self._pid(cmp, 'libvirtd')}: info : qemuProcessStart:7523 : ",
+                 fill("Starting domain {domain}", domain=f"instance-{rng.randint(1, 99999):08x}"))
         self.oslo(t, cmp, "nova", "nova-compute", "INFO", "nova.virt.libvirt.driver",
                   "Instance spawned successfully.", compute, inst)
         self.oslo(t, cmp, "nova", "nova-compute", "INFO", "nova.compute.manager",
-                  f"Took {spawn:.2f} seconds to spawn the instance on the hypervisor.", compute, inst)
+                  fill("Took {seconds} seconds to spawn the instance on the hypervisor.", seconds=f"{spawn:.2f}"),
+                  compute, inst)
         self.oslo(t, cmp, "nova", "nova-compute", "INFO", "nova.compute.manager",
-                  f"Took {spawn + rng.uniform(1, 5):.2f} seconds to build instance.", compute, inst)
+                  fill("Took {seconds} seconds to build instance.", seconds=f"{spawn + rng.uniform(1, 5):.2f}"),
+                  compute, inst)
         self.instances.append((inst, cmp))
         return t
 
@@ -252,37 +317,41 @@ class DemoCloud:
         task = self.rng.choice(("ComputeManager._poll_unconfirmed_resizes", "ComputeManager._heal_instance_info_cache",
                                 "ComputeManager.update_available_resource", "ComputeManager._sync_power_states"))
         self.oslo(t, host, "nova", "nova-compute", "DEBUG", "oslo_service.periodic_task",
-                  f"Running periodic task {task}", self.loop_ctx(t, host, "nova-compute"), func="run_periodic_tasks")
+                  fill("Running periodic task {task}", task=task), self.loop_ctx(t, host, "nova-compute"),
+                  func="run_periodic_tasks")
         if self.rng.random() < 0.3:
             self.oslo(t, host, "neutron", "neutron-openvswitch-agent", "DEBUG",
-                      "neutron.agent.common.ovs_lib", "Agent rpc_loop - iteration:"
-                      f"{self.rng.randint(1, 999999)} completed. Processed ports statistics: "
-                      "{'regular': {'added': 0, 'updated': 0, 'removed': 0}}.",
+                      "neutron.agent.common.ovs_lib",
+                      fill("Agent rpc_loop - iteration:{iteration} completed. Processed ports statistics: "
+                           "{{'regular': {{'added': 0, 'updated': 0, 'removed': 0}}}}.",
+                           iteration=self.rng.randint(1, 999999)),
                       self.loop_ctx(t, host, "neutron-openvswitch-agent", 300.0), func="rpc_loop")
 
     def system(self, t: float) -> None:
         host = self.rng.choice(self.controllers + self.computes)
         r = self.rng.random()
         if r < 0.4:
-            self.syslog(t, host, "systemd", "Started Session %d of user root." % self.rng.randint(1, 99999), 1)
+            self.syslog(t, host, "systemd", fill("Started Session {session} of user root.",
+                                                 session=self.rng.randint(1, 99999)), 1)
         elif r < 0.7:
-            self.syslog(t, host, "sshd", f"Accepted publickey for stack from 10.0.9.{self.rng.randint(2, 250)} "
-                        f"port {self.rng.randint(30000, 60000)} ssh2", self.rng.randint(1000, 99999))
+            self.syslog(t, host, "sshd", fill("Accepted publickey for stack from {ip} port {port} ssh2",
+                                              ip=f"10.0.9.{self.rng.randint(2, 250)}",
+                                              port=self.rng.randint(30000, 60000)), self.rng.randint(1000, 99999))
         elif r < 0.9:
             self.syslog(t, host, "CRON", "(root) CMD (/usr/local/bin/check-health)", self.rng.randint(1000, 99999))
         elif r < 0.99995:
-            self.syslog(t, host, "kernel", f"[{self.rng.uniform(1000, 900000):.6f}] EXT4-fs (vda1): "
-                        "mounted filesystem with ordered data mode")
+            self.syslog(t, host, "kernel", "EXT4-fs (vda1): mounted filesystem with ordered data mode",
+                        uptime=self.rng.uniform(1000, 900000))
         else:  # rare: about one line in a few hundred thousand (the benchmark's "rare word")
-            self.syslog(t, host, "kernel", f"[{self.rng.uniform(1000, 900000):.6f}] qemu-kvm[{self.rng.randint(1000, 99999)}]: "
-                        "segfault at 0 ip 00007f3a sp 00007ffd error 4 in libc.so.6")
+            uptime = self.rng.uniform(1000, 900000)  # drawn first, as the line reads
+            self.syslog(t, host, "kernel", fill("qemu-kvm[{pid}]: segfault at 0 ip 00007f3a sp 00007ffd error 4 in "
+                                                "libc.so.6", pid=self.rng.randint(1000, 99999)), uptime=uptime)
 
     def db_outage(self, t: float) -> None:
         ctl = self.controllers[0]
-        self._write(ctl, "kolla/mariadb/mariadb.log",
-                    f"{self.clock.oslo(t)[:19]} {self.rng.randint(10, 9999)} [Warning] Aborted connection "
-                    f"{self.rng.randint(1000, 99999)} to db: 'nova' user: 'nova' host: '10.0.0.11' (Got an error reading "
-                    "communication packets)\n")
+        self.raw(ctl, "kolla/mariadb/mariadb.log", f"{self.clock.oslo(t)[:19]} {self.rng.randint(10, 9999)} [Warning] ",
+                 fill("Aborted connection {connection} to db: 'nova' user: 'nova' host: '10.0.0.11' (Got an error "
+                      "reading communication packets)", connection=self.rng.randint(1000, 99999)))
         host = self.rng.choice(self.controllers)
         self.oslo(t, host, "nova", "nova-conductor", "ERROR", "oslo_db.sqlalchemy.engines",
                   "Database connection was found disconnected; reconnecting: oslo_db.exception.DBConnectionError: "
@@ -296,20 +365,22 @@ class DemoCloud:
 
     def mq_outage(self, t: float) -> None:
         ctl = self.controllers[1]
-        self._write(ctl, f"kolla/rabbitmq/rabbit@{ctl}.log",
-                    f"{self.clock.oslo(t)}000+00:00 [error] <0.{self.rng.randint(100, 9999)}.0> closing AMQP "
-                    f"connection <0.{self.rng.randint(100, 9999)}.0> (10.0.0.{self.rng.randint(2, 250)}:"
-                    f"{self.rng.randint(30000, 60000)} -> 10.0.0.12:5672): missed heartbeats from client, timeout: 60s\n")
+        self.raw(ctl, f"kolla/rabbitmq/rabbit@{ctl}.log",
+                 f"{self.clock.oslo(t)}000+00:00 [error] <0.{self.rng.randint(100, 9999)}.0> ",
+                 fill("closing AMQP connection {connection} ({ip}:{port} -> 10.0.0.12:5672): missed heartbeats from "
+                      "client, timeout: 60s", connection=f"<0.{self.rng.randint(100, 9999)}.0>",
+                      ip=f"10.0.0.{self.rng.randint(2, 250)}", port=self.rng.randint(30000, 60000)))
         host = self.rng.choice(self.computes)
         self.oslo(t, host, "nova", "nova-compute", "ERROR", "oslo.messaging._drivers.impl_rabbit",
-                  f"[{self._uuid()}] AMQP server on {ctl}:5672 is unreachable: [Errno 111] Connection refused. "
-                  "Trying again in 1 seconds.: ConnectionRefusedError: [Errno 111] Connection refused", self.ctx(None))
+                  fill("[{connection}] AMQP server on {host}:5672 is unreachable: [Errno 111] Connection refused. "
+                       "Trying again in 1 seconds.: ConnectionRefusedError: [Errno 111] Connection refused",
+                       connection=self._uuid(), host=ctl), self.ctx(None))
         if self.rng.random() < 0.1:
             self.traceback(t, host, "nova", "nova-compute", "nova.compute.manager", self.ctx(None),
-                           "Error updating resources for node " + host,
+                           fill("Error updating resources for node {node}", node=host),
                            [("oslo_messaging/rpc/client.py", 190, "call", "result = self.transport._send("),
                             ("oslo_messaging/_drivers/amqpdriver.py", 446, "wait", "message = self.waiters.get(")],
-                           EXC.format(mid=self._hex()))
+                           fill(EXC, mid=self._hex()))
 
     # -- the whole tree ------------------------------------------------------------------------
 

@@ -1,0 +1,215 @@
+"""Log templates: every message is given the template it was written from, mined online.
+
+Two stages. The first is vectorised over a whole batch (Arrow's RE2 kernels, the batch cut in
+pieces for both cores): the message's head is masked, so that what obviously varies (UUIDs, IP
+addresses, numbers, words with digits in them) no longer makes two lines of one template differ.
+Most batches then hold a few hundred distinct masked messages for hundreds of thousands of lines.
+
+The second stage sees only those distinct masked messages, in the order they first appear (so
+the same input always gives the same templates). Drain's idea: messages with the same number of
+tokens and the same first token are compared position by position, and one similar enough to a
+known template joins it, the positions where they differ becoming variables; otherwise it starts
+a template of its own. Two things make the templates read like the code that wrote them:
+
+- a masked position stays literal while every line seen there had the same text (`status: 200`
+  in a log that only ever says 200 is part of the template), and becomes a variable when a
+  second value is seen (the template generalises);
+- a variable is typed by the values seen there: `<UUID>`, `<IP>`, `<NUM>`, `<PATH>`, else `<*>`.
+
+A template keeps its id when it generalises, so lines stored before keep pointing at it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+HEAD_CHARS = 2048  # the part of a message mined: a 1 MB line costs what its head costs
+MIN_PIECE = 20_000  # rows below which a batch is masked in one piece
+SIMILARITY = 0.5  # share of a template's literal tokens a message must repeat to join it
+MAX_VALUES = 2  # distinct values remembered per position: the second makes it a variable
+CACHE_SIZE = 200_000  # masked messages remembered with their template
+SAMPLES = 3  # raw lines per distinct masked message per batch (first, middle, last)
+
+_SEP = r"(^|[\s=:,;(\[{'\"<>|])"  # what may stand before a number or a word with digits
+MASKS = (
+    (r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "<UUID>"),
+    (r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d+)?\b", "<IP>"),
+    (_SEP + r"-?\d+(?:\.\d+)?\b", r"\1<NUM>"),
+    (_SEP + r"[\w.\-]*\d[\w.\-]*", r"\1<*>"),
+)
+PLACEHOLDER = re.compile(r"<(?:UUID|IP|NUM|PATH|\*)>")
+_TYPES = (
+    ("<UUID>", re.compile(r"[^\w]*(?:req-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\W*")),
+    ("<IP>", re.compile(r"\W*\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d+)?\W*")),
+    ("<NUM>", re.compile(r"\W*-?\d+(?:\.\d+)?\W*")),
+    ("<PATH>", re.compile(r"\W*/[^\s/]+(?:/[^\s/]*)+")),
+)
+
+
+def _mask_piece(messages: pa.Array) -> pa.Array:
+    out = pc.utf8_slice_codeunits(messages, 0, HEAD_CHARS)
+    for pattern, replacement in MASKS:
+        out = pc.replace_substring_regex(out, pattern, replacement)
+    return out
+
+
+def mask_messages(messages: pa.Array | pa.ChunkedArray, pool: ThreadPoolExecutor | None = None) -> pa.Array:
+    """Each message's head with what obviously varies masked (see the module's docstring)."""
+    if isinstance(messages, pa.ChunkedArray):
+        messages = messages.combine_chunks()
+    if pool is None or len(messages) < 2 * MIN_PIECE:
+        return _mask_piece(messages)
+    pieces = 4
+    size = -(-len(messages) // pieces)
+    parts = list(pool.map(_mask_piece, [messages.slice(i * size, size) for i in range(pieces)]))
+    return pa.concat_arrays(parts)
+
+
+def value_type(values: set[str]) -> str:
+    """The placeholder for a position that held these raw tokens."""
+    for name, pattern in _TYPES:
+        if all(pattern.fullmatch(v) for v in values):
+            return name
+    return "<*>"
+
+
+@dataclass
+class Template:
+    id: int
+    masked: list[str]  # the masked tokens; "<*>" where messages of the template differed
+    separators: list[str]  # the whitespace after each token, from the first message
+    values: list[set[str]] = field(default_factory=list)  # raw tokens seen per position (≤ MAX_VALUES)
+    count: int = 0
+    changed: bool = True  # text or count changed since the catalogue last saved it
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return _key(self.masked)
+
+    def text(self) -> str:
+        """The template as people read it: literal where every line agreed, else a typed variable."""
+        out = []
+        for token, seen, sep in zip(self.masked, self.values, self.separators, strict=True):
+            if len(seen) == 1:
+                out.append(next(iter(seen)))
+            elif PLACEHOLDER.fullmatch(token) or not PLACEHOLDER.search(token):
+                out.append(value_type(seen) if len(seen) > 1 else token)
+            else:
+                out.append(token)  # a variable inside a token: keep its literal part (iteration:<NUM>)
+            out.append(sep)
+        return "".join(out).rstrip()
+
+    def observe(self, raw_tokens: list[str]) -> None:
+        for i, token in enumerate(raw_tokens[:len(self.values)]):
+            seen = self.values[i]
+            if len(seen) < MAX_VALUES and token not in seen:
+                seen.add(token)
+                self.changed = True
+
+
+def _key(tokens: list[str]) -> tuple[int, str]:
+    first = tokens[0] if tokens else ""
+    return len(tokens), "<*>" if PLACEHOLDER.search(first) else first
+
+
+def _split(text: str) -> tuple[list[str], list[str]]:
+    """The tokens of a message and the whitespace after each (so a template keeps its lines)."""
+    parts = re.split(r"(\s+)", text.strip())
+    if parts == [""]:
+        return [], []
+    return parts[0::2], [*parts[1::2], ""]
+
+
+def _similarity(template: list[str], tokens: list[str]) -> tuple[float, int]:
+    literal = same = 0
+    wild = 0
+    for a, b in zip(template, tokens, strict=True):
+        if a == "<*>":
+            wild += 1
+            continue
+        literal += 1
+        same += a == b
+    return (same / literal if literal else 1.0), wild
+
+
+class TemplateMiner:
+    """Online, incremental, deterministic template mining (see the module's docstring). Not
+    thread-safe: its owner serialises the batches."""
+
+    def __init__(self, similarity: float = SIMILARITY, first_id: int = 1) -> None:
+        self.similarity = similarity
+        self.templates: dict[int, Template] = {}
+        self._leaves: dict[tuple[int, str], list[int]] = {}
+        self._cache: OrderedDict[str, int] = OrderedDict()
+        self._next_id = first_id
+        self._pool = ThreadPoolExecutor(2, thread_name_prefix="template-mask")
+
+    def add(self, template: Template) -> None:
+        """A template known from before (the catalogue, on start)."""
+        self.templates[template.id] = template
+        self._leaves.setdefault(template.key, []).append(template.id)
+        self._next_id = max(self._next_id, template.id + 1)
+
+    def label(self, messages: pa.Array | pa.ChunkedArray) -> np.ndarray:
+        """The template id of every message (uint32), mining new templates as they come."""
+        if len(messages) == 0:
+            return np.zeros(0, dtype=np.uint32)
+        raw = messages.combine_chunks() if isinstance(messages, pa.ChunkedArray) else messages
+        encoded = mask_messages(raw, self._pool).dictionary_encode()
+        masked = encoded.dictionary.to_pylist()
+        indices = encoded.indices.to_numpy(zero_copy_only=False)
+        order = np.argsort(indices, kind="stable")  # rows of each distinct masked message, in row order
+        bounds = np.searchsorted(indices[order], np.arange(len(masked) + 1))
+        counts = np.diff(bounds)
+        firsts = order[bounds[:-1]]
+        ids = np.zeros(len(masked), dtype=np.uint32)
+        for i in np.argsort(firsts, kind="stable"):  # in the order they first appear
+            rows = order[bounds[i]:bounds[i + 1]]
+            picks = sorted({int(rows[0]), int(rows[len(rows) // 2]), int(rows[-1])})[:SAMPLES]
+            samples = [raw[p].as_py() or "" for p in picks]
+            template = self._mine(masked[i] or "", samples)
+            template.count += int(counts[i])
+            template.changed = True
+            ids[i] = template.id
+        return ids[indices]
+
+    def _mine(self, masked: str, samples: list[str]) -> Template:
+        known = self._cache.get(masked)
+        if known is not None:
+            self._cache.move_to_end(masked)
+            template = self.templates[known]
+        else:
+            template = self._place(masked)
+            self._cache[masked] = template.id
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        for sample in samples:
+            template.observe(sample[:HEAD_CHARS].split())
+        return template
+
+    def _place(self, masked: str) -> Template:
+        tokens, separators = _split(masked)
+        key = _key(tokens)
+        best, best_score = None, (-1.0, -1)
+        for tid in self._leaves.get(key, ()):
+            score = _similarity(self.templates[tid].masked, tokens)
+            if score > best_score:
+                best, best_score = self.templates[tid], score
+        if best is not None and best_score[0] >= self.similarity:
+            for i, (a, b) in enumerate(zip(best.masked, tokens, strict=True)):
+                if a != b and a != "<*>":
+                    best.masked[i] = "<*>"
+                    best.changed = True
+            return best
+        template = Template(self._next_id, tokens, separators, [set() for _ in tokens])
+        self._next_id += 1
+        self.templates[template.id] = template
+        self._leaves.setdefault(key, []).append(template.id)
+        return template
