@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from venus import __version__
 from venus.cli_alerts import alerts_app, config_get, config_set, tasks_app
+from venus.cli_eval import eval_app
 from venus.cli_common import ConfigOpt, DataDirOpt, UrlOpt, _fail, _settings, err, out
 from venus.config import Settings, load_settings, render_ini
 from venus.errors import VenusError
@@ -37,6 +38,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(eval_app, name="eval")
 config_app.command("get")(config_get)
 config_app.command("set")(config_set)
 IMPORT_STREAMS = 2  # files imported at once
@@ -410,12 +412,20 @@ def db_upgrade(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
 def demo(directory: Annotated[Path, typer.Argument(help="where to write the <host>/var/log tree")],
          lines: Annotated[int, typer.Option(min=1, help="about how many lines")] = 200_000,
          computes: Annotated[int, typer.Option(min=1, help="compute hosts")] = 8,
-         seed: Annotated[int, typer.Option(help="random seed (same seed, same logs)")] = 7) -> None:
+         seed: Annotated[int, typer.Option(help="random seed (same seed, same logs)")] = 7,
+         labelled: Annotated[Optional[Path], typer.Option(
+             help="also write each record's message and template here, as a structured CSV "
+                  "(LineId, Content, EventId, EventTemplate) for `venus eval templates`")] = None) -> None:
     """Write realistic OpenStack logs (boots across services, outages, tracebacks, API access)."""
+    from venus.analysis.template_accuracy import write_labelled
     from venus.demo.generator import DemoCloud
 
-    stats = DemoCloud(seed=seed, computes=computes).write_tree(directory, lines)
+    cloud = DemoCloud(seed=seed, computes=computes, labels=labelled is not None)
+    stats = cloud.write_tree(directory, lines)
     out.print(f"wrote {stats['lines']:,} lines, {stats['bytes']:,} bytes in {stats['files']} files under {directory}")
+    if labelled is not None and cloud.labels is not None:
+        count = write_labelled(labelled, cloud.labels)
+        out.print(f"wrote {len(cloud.labels):,} labelled messages of {count} templates to {labelled}")
 
 
 @app.command()

@@ -33,23 +33,32 @@ import pyarrow.compute as pc
 HEAD_CHARS = 2048  # the part of a message mined: a 1 MB line costs what its head costs
 MIN_PIECE = 20_000  # rows below which a batch is masked in one piece
 SIMILARITY = 0.5  # share of a template's literal tokens a message must repeat to join it
-MAX_VALUES = 2  # distinct values remembered per position: the second makes it a variable
+MAX_VALUES = 4  # distinct values remembered per position: a second makes it a variable
 CACHE_SIZE = 200_000  # masked messages remembered with their template
 SAMPLES = 3  # raw lines per distinct masked message per batch (first, middle, last)
 
 _SEP = r"(^|[\s=:,;(\[{'\"<>|])"  # what may stand before a number or a word with digits
+_TIME = (r"(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
+         r"|\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [+-]\d{4})?"
+         r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})")
 MASKS = (
+    (_TIME, "<TIME>"),  # first: a time may span words, and its digits are not numbers of their own
     (r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "<UUID>"),
     (r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d+)?\b", "<IP>"),
     (_SEP + r"-?\d+(?:\.\d+)?\b", r"\1<NUM>"),
     (_SEP + r"[\w.\-]*\d[\w.\-]*", r"\1<*>"),
 )
-PLACEHOLDER = re.compile(r"<(?:UUID|IP|NUM|PATH|\*)>")
+TIME = re.compile(_TIME)  # the same, for the raw lines a template compares (RE2 and re agree on it)
+PLACEHOLDER = re.compile(r"<(?:TIME|UUID|IP|NUM|PATH|\*)>")
+_WHOLE = re.compile(r"<(?:TIME|UUID)>")  # placeholders that stand for several parts of a token
+_PARTS = re.compile(r"([^\w.\-]+)")  # a token's parts: words (with dots and dashes) and what separates them
+_EDGE = re.compile(r"^([\"'(\[{<]*)(.*?)([\"')\]}>,;:.]*)$", re.S)  # quotes and brackets around a value
+_LOCATION = re.compile(r"/|\w+://")  # a path or a URL: when it varies, it is one value
 _TYPES = (
-    ("<UUID>", re.compile(r"[^\w]*(?:req-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\W*")),
-    ("<IP>", re.compile(r"\W*\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d+)?\W*")),
-    ("<NUM>", re.compile(r"\W*-?\d+(?:\.\d+)?\W*")),
-    ("<PATH>", re.compile(r"\W*/[^\s/]+(?:/[^\s/]*)+")),
+    ("<UUID>", re.compile(r"(?:req-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")),
+    ("<IP>", re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d+)?")),
+    ("<NUM>", re.compile(r"-?\d+(?:\.\d+)?")),
+    ("<PATH>", re.compile(r"/[^\s/]+(?:/[^\s/]*)+")),
 )
 
 
@@ -73,11 +82,29 @@ def mask_messages(messages: pa.Array | pa.ChunkedArray, pool: ThreadPoolExecutor
 
 
 def value_type(values: set[str]) -> str:
-    """The placeholder for a position that held these raw tokens."""
+    """The placeholder for what these raw values have in common, by their type."""
     for name, pattern in _TYPES:
         if all(pattern.fullmatch(v) for v in values):
             return name
     return "<*>"
+
+
+def variable_token(masked: str, values: set[str]) -> str:
+    """A token whose lines differed, written as a template: the parts every line shared stay
+    literal, the others become typed variables ("0/0/2768" and "0/0/311" give "0/0/<NUM>",
+    '"GET' and '"POST' give '"<*>'). A path or URL that varies is one value, and so is a word
+    joined by dashes (tap8a7db67f-dc)."""
+    if _WHOLE.search(masked):
+        return masked
+    edges = [_EDGE.match(v).groups() for v in values]  # type: ignore[union-attr]
+    split = [_PARTS.split(v) for v in values]
+    if len({len(parts) for parts in split}) == 1 and not any(_LOCATION.match(e[1]) for e in edges):
+        return "".join(column[0] if len(set(column)) == 1 else value_type(set(column))
+                       for column in zip(*split, strict=True))
+    heads, tails = {e[0] for e in edges}, {e[2] for e in edges}
+    if len(heads) == 1 and len(tails) == 1:
+        return f"{heads.pop()}{value_type({e[1] for e in edges})}{tails.pop()}"
+    return value_type(values)
 
 
 @dataclass
@@ -94,20 +121,21 @@ class Template:
         return _key(self.masked)
 
     def text(self) -> str:
-        """The template as people read it: literal where every line agreed, else a typed variable."""
+        """The template as people read it: literal where every line agreed, else typed variables."""
         out = []
         for token, seen, sep in zip(self.masked, self.values, self.separators, strict=True):
             if len(seen) == 1:
                 out.append(next(iter(seen)))
-            elif PLACEHOLDER.fullmatch(token) or not PLACEHOLDER.search(token):
-                out.append(value_type(seen) if len(seen) > 1 else token)
+            elif seen:
+                out.append(variable_token(token, seen))
             else:
-                out.append(token)  # a variable inside a token: keep its literal part (iteration:<NUM>)
+                out.append(token)
             out.append(sep)
         return "".join(out).rstrip()
 
-    def observe(self, raw_tokens: list[str]) -> None:
-        for i, token in enumerate(raw_tokens[:len(self.values)]):
+    def observe(self, raw: str) -> None:
+        """Remember the raw tokens of a line of this template (up to MAX_VALUES per position)."""
+        for i, token in enumerate(TIME.sub("<TIME>", raw[:HEAD_CHARS]).split()[:len(self.values)]):
             seen = self.values[i]
             if len(seen) < MAX_VALUES and token not in seen:
                 seen.add(token)
@@ -191,7 +219,7 @@ class TemplateMiner:
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         for sample in samples:
-            template.observe(sample[:HEAD_CHARS].split())
+            template.observe(sample)
         return template
 
     def _place(self, masked: str) -> Template:
