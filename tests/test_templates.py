@@ -16,15 +16,15 @@ def mine(*batches: list[str]) -> tuple[TemplateMiner, list[list[int]]]:
     return miner, [miner.label(pa.array(batch, type=pa.string())).tolist() for batch in batches]
 
 
-def test_masking_types_what_obviously_varies():
+def test_masking_hides_times_and_words_with_digits():
     masked = mask_messages(pa.array([
         "Port 7a6081f2-8bd1-49d6-a398-454579ce55dd on 10.0.0.12:5672 took 0.25 s, 3 tries",
-        "[21/Nov/2026:23:28:31.502] device tap7a6081f2-8b at iteration:42",
+        "[21/Nov/2026:23:28:31.502] device tap7a6081f2-8b at iteration:42 on Sat Nov 21 23:39:38 2026",
         "GET /v2.1/servers len: 486",
     ])).to_pylist()
-    assert masked == ["Port <UUID> on <IP> took <NUM> s, <NUM> tries",
-                      "[<TIME>] device <*> at iteration:<NUM>",
-                      "GET /v2.1/servers len: <NUM>"]
+    assert masked == ["Port <*> on <*>:<*> took <*> s, <*> tries",
+                      "[<*>] device <*> at iteration:<*> on <*>",
+                      "GET /<*>/servers len: <*>"]
 
 
 def test_lines_of_one_template_get_one_id_and_other_templates_others():

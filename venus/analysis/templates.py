@@ -1,9 +1,10 @@
 """Log templates: every message is given the template it was written from, mined online.
 
-Two stages. The first is vectorised over a whole batch (Arrow's RE2 kernels, the batch cut in
-pieces for both cores): the message's head is masked, so that what obviously varies (UUIDs, IP
-addresses, numbers, words with digits in them) no longer makes two lines of one template differ.
-Most batches then hold a few hundred distinct masked messages for hundreds of thousands of lines.
+Two stages. The first is vectorised over a whole batch (one RE2 pass of Arrow's, the batch cut in
+pieces for both cores): in the message's head, times and every word with a digit in it (numbers,
+IP addresses, UUIDs, ids) become `<*>`, so that what obviously varies no longer makes two lines of
+one template differ. Most batches then hold a few hundred distinct masked messages for hundreds
+of thousands of lines.
 
 The second stage sees only those distinct masked messages, in the order they first appear (so
 the same input always gives the same templates). Drain's idea: messages with the same number of
@@ -37,17 +38,13 @@ MAX_VALUES = 4  # distinct values remembered per position: a second makes it a v
 CACHE_SIZE = 200_000  # masked messages remembered with their template
 SAMPLES = 3  # raw lines per distinct masked message per batch (first, middle, last)
 
-_SEP = r"(^|[\s=:,;(\[{'\"<>|])"  # what may stand before a number or a word with digits
 _TIME = (r"(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
          r"|\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [+-]\d{4})?"
          r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})")
-MASKS = (
-    (_TIME, "<TIME>"),  # first: a time may span words, and its digits are not numbers of their own
-    (r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "<UUID>"),
-    (r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d+)?\b", "<IP>"),
-    (_SEP + r"-?\d+(?:\.\d+)?\b", r"\1<NUM>"),
-    (_SEP + r"[\w.\-]*\d[\w.\-]*", r"\1<*>"),
-)
+# One pass: a time (it may span words, and its digits are not numbers of their own), or a word with
+# a digit in it (numbers, IP addresses, UUIDs, ids like tap7a6081f2-8b). What the
+# variable is, <NUM> or <IP>…, is told later from the raw values, per template, not per line.
+MASK = _TIME + r"|\b[\w.\-]*\d[\w.\-]*"  # no capture group: RE2 then replaces with its DFA alone
 TIME = re.compile(_TIME)  # the same, for the raw lines a template compares (RE2 and re agree on it)
 PLACEHOLDER = re.compile(r"<(?:TIME|UUID|IP|NUM|PATH|\*)>")
 _WHOLE = re.compile(r"<(?:TIME|UUID)>")  # placeholders that stand for several parts of a token
@@ -63,10 +60,9 @@ _TYPES = (
 
 
 def _mask_piece(messages: pa.Array) -> pa.Array:
-    out = pc.utf8_slice_codeunits(messages, 0, HEAD_CHARS)
-    for pattern, replacement in MASKS:
-        out = pc.replace_substring_regex(out, pattern, replacement)
-    return out
+    if len(messages) and pc.max(pc.binary_length(messages)).as_py() > HEAD_CHARS:
+        messages = pc.utf8_slice_codeunits(messages, 0, HEAD_CHARS)
+    return pc.replace_substring_regex(messages, MASK, "<*>")
 
 
 def mask_messages(messages: pa.Array | pa.ChunkedArray, pool: ThreadPoolExecutor | None = None) -> pa.Array:
