@@ -39,7 +39,7 @@ def test_every_message_is_its_template_with_the_variables_filled_in(labelled):
     _, labels = labelled
     for content, template in labels:
         pattern = ".+?".join(re.escape(part) for part in template.split("<*>"))
-        assert re.fullmatch(pattern, content, re.S), (content, template)
+        assert re.fullmatch(pattern, content, re.DOTALL), (content, template)
 
 
 def test_the_labels_do_not_change_what_the_generator_writes(tmp_path):

@@ -101,7 +101,7 @@ def read_labelled(path: Path, templates: Path | None = None) -> list[tuple[str, 
         if "EventTemplate" not in (rows.fieldnames or ()):
             raise BadRequest(f"{templates}: no EventTemplate column", field="templates")
         known = [row["EventTemplate"] for row in rows]
-    patterns = [re.compile(".*?".join(re.escape(p) for p in t.split("<*>")), re.S) for t in known]
+    patterns = [re.compile(".*?".join(re.escape(p) for p in t.split("<*>")), re.DOTALL) for t in known]
     out = []
     with open(path, encoding="utf-8", errors="replace") as fh:
         for number, line in enumerate(fh, 1):

@@ -49,7 +49,7 @@ TIME = re.compile(_TIME)  # the same, for the raw lines a template compares (RE2
 PLACEHOLDER = re.compile(r"<(?:TIME|UUID|IP|NUM|PATH|\*)>")
 _WHOLE = re.compile(r"<(?:TIME|UUID)>")  # placeholders that stand for several parts of a token
 _PARTS = re.compile(r"([^\w.\-]+)")  # a token's parts: words (with dots and dashes) and what separates them
-_EDGE = re.compile(r"^([\"'(\[{<]*)(.*?)([\"')\]}>,;:.]*)$", re.S)  # quotes and brackets around a value
+_EDGE = re.compile(r"^([\"'(\[{<]*)(.*?)([\"')\]}>,;:.]*)$", re.DOTALL)  # quotes and brackets around a value
 _LOCATION = re.compile(r"/|\w+://")  # a path or a URL: when it varies, it is one value
 _TYPES = (
     ("<UUID>", re.compile(r"(?:req-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")),
