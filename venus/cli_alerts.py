@@ -7,46 +7,17 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import orjson
 import typer
-from rich.table import Table
 
-from venus.cli_common import ConfigOpt, UrlOpt, _fail, _settings, out
-from venus.errors import BadRequest, VenusError
+from venus.cli_common import ConfigOpt, JsonOpt, UrlOpt, _call, _fail, _print, _table
+from venus.errors import BadRequest
 from venus.jsonfmt import dumps
 
 alerts_app = typer.Typer(help="Alert rules, alerts, silences; try a rule on the logs.", no_args_is_help=True)
 tasks_app = typer.Typer(help="Scheduled tasks: list, run now, change the schedule.", no_args_is_help=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="print the API's JSON")]
-
-
-def _call(url: str | None, config: Path | None, method: str, path: str, **kw: Any) -> dict:
-    from venus.client import connect_server
-
-    try:
-        backend = connect_server(_settings(config), url)
-        try:
-            return backend.call(method, path, **kw)
-        finally:
-            backend.close()
-    except VenusError as exc:
-        _fail(exc)
-        raise  # _fail exits
-
-
-def _print(data: Any) -> None:
-    sys.stdout.write(dumps(data).decode() + "\n")
-
-
-def _table(columns: list[str], rows: list[list[Any]]) -> None:
-    table = Table(*columns, box=None, pad_edge=False)
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    out.print(table)
-
 
 def _read_json(source: str) -> dict:
     try:

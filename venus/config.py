@@ -116,6 +116,8 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
     "analysis": (
         Option("typical_errors_file", str, "", "A TOML file of your own typical-error signatures, added to the "
                "built-in ones (same id: yours wins); see venus/analysis/typical_errors.toml."),
+        Option("mine_templates", bool, True, "Give every stored line its log template (template_id), mining "
+               "new templates as lines arrive (docs/templates.md). Off: lines are stored with template 0."),
     ),
     "v1": (
         Option("histogram_timezone", str, "Asia/Shanghai", "Time zone of the /v1 histograms' buckets and "

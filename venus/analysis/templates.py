@@ -37,6 +37,8 @@ SIMILARITY = 0.5  # share of a template's literal tokens a message must repeat t
 MAX_VALUES = 4  # distinct values remembered per position: a second makes it a variable
 CACHE_SIZE = 200_000  # masked messages remembered with their template
 SAMPLES = 3  # raw lines per distinct masked message per batch (first, middle, last)
+EXAMPLES = 3  # example messages a template keeps (the first different ones it met)
+SPARK = "▁▂▃▄▅▆▇█"  # a trend in a terminal
 
 _TIME = (r"(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
          r"|\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [+-]\d{4})?"
@@ -110,7 +112,17 @@ class Template:
     separators: list[str]  # the whitespace after each token, from the first message
     values: list[set[str]] = field(default_factory=list)  # raw tokens seen per position (≤ MAX_VALUES)
     count: int = 0
-    changed: bool = True  # text or count changed since the catalogue last saved it
+    examples: list[str] = field(default_factory=list)
+    changed: bool = True  # what it would save changed since the catalogue last saved it
+
+    def state(self) -> dict:
+        """What the miner needs to go on with this template after a restart."""
+        return {"masked": self.masked, "separators": self.separators, "values": [sorted(v) for v in self.values]}
+
+    @classmethod
+    def from_state(cls, tid: int, state: dict, count: int = 0, examples: list[str] | None = None) -> Template:
+        return cls(tid, list(state["masked"]), list(state["separators"]), [set(v) for v in state["values"]], count,
+                   list(examples or []), changed=False)
 
     @property
     def key(self) -> tuple[int, str]:
@@ -130,7 +142,11 @@ class Template:
         return "".join(out).rstrip()
 
     def observe(self, raw: str) -> None:
-        """Remember the raw tokens of a line of this template (up to MAX_VALUES per position)."""
+        """Remember the raw tokens of a line of this template (up to MAX_VALUES per position), and
+        the line as an example while it has fewer than EXAMPLES."""
+        if len(self.examples) < EXAMPLES and raw[:HEAD_CHARS] not in self.examples:
+            self.examples.append(raw[:HEAD_CHARS])
+            self.changed = True
         for i, token in enumerate(TIME.sub("<TIME>", raw[:HEAD_CHARS]).split()[:len(self.values)]):
             seen = self.values[i]
             if len(seen) < MAX_VALUES and token not in seen:

@@ -27,6 +27,7 @@ from venus.analysis.chain import call_chain, chain_csv, instance_requests
 from venus.analysis.latency import SORTS as LATENCY_SORTS
 from venus.analysis.latency import latency_table
 from venus.analysis.stats import MAX_DIMENSIONS, crosstab
+from venus.analysis.template_stats import template_counts, template_detail
 from venus.analysis.typical import load_catalogue, pick, typical_stats
 from venus.api.alerts import mount_alerts
 from venus.api.anomaly import mount_anomaly
@@ -50,6 +51,7 @@ from venus.ingest.importer import Importer
 from venus.ingest.inspect import Inspection, inspect_bytes, unnamed_source
 from venus.ingest.notification_consumer import NotificationConsumer
 from venus.ingest.syslog_server import SyslogServer, parse_networks
+from venus.ingest.templating import Templater
 from venus.ingest.workers import ParsePool
 from venus.ingest.writer import RecordWriter
 from venus.meta import custom_config
@@ -92,8 +94,10 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
             set_table_ttl(store, config)
             pool = ParsePool(settings.import_.parse_processes)
             opened.callback(pool.close)
-            app.state.importer = Importer(store, pool, settings.import_.timezone, settings.import_.max_line_bytes)
-            app.state.writer = writer = RecordWriter(store, settings.receivers.max_pending_bytes)
+            templater = Templater(meta) if settings.analysis.mine_templates else None
+            app.state.importer = Importer(store, pool, settings.import_.timezone, settings.import_.max_line_bytes,
+                                          templater)
+            app.state.writer = writer = RecordWriter(store, settings.receivers.max_pending_bytes, templater)
             app.state.pool = pool
             if es_app is not None:
                 es_app.state.pool, es_app.state.writer = pool, writer
@@ -326,6 +330,22 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         result = typical_stats(store(request), chosen, S.Filter.from_text(q, since, until),
                                buckets or settings.search.histogram_buckets)
         return JSON({"ok": True, **result})
+
+    @app.get("/api/v1/templates", tags=["analysis"])
+    def templates(request: Request, q: Q = "", since: Since = None, until: Until = None,
+                  size: Annotated[int, Query(ge=1, le=10_000)] = 50,
+                  buckets: Annotated[int | None, Query(ge=2, le=1000)] = None) -> JSON:
+        """The log templates of the matching lines, the most lines first: text, lines in the range
+        (with a time series when `buckets` is given), all lines so far, first and last seen. The
+        lines of one are `template_id:<id>` in the query language."""
+        result = template_counts(store(request), request.app.state.meta, S.Filter.from_text(q, since, until), size,
+                                 buckets)
+        return JSON({"ok": True, **result})
+
+    @app.get("/api/v1/templates/{template_id}", tags=["analysis"])
+    def template(request: Request, template_id: int) -> JSON:
+        """One log template with its examples."""
+        return JSON({"ok": True, "template": template_detail(request.app.state.meta, template_id)})
 
     @app.get("/api/v1/crosstab", tags=["analysis"])
     def crosstab_(request: Request, by: Annotated[list[str], Query(min_length=1, max_length=MAX_DIMENSIONS)],

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from venus.errors import VenusError
 from venus.ingest.chunks import parse_chunk
+from venus.ingest.templating import Templater
 from venus.ingest.workers import ParsePool
 from venus.parse.lines import ParseStats
 from venus.parse.paths import SourceInfo
@@ -64,9 +65,10 @@ class Importer:
     """Imports chunks into a store; used by the server's import endpoint and by direct imports."""
 
     def __init__(self, store: ClickHouseStore, pool: ParsePool, timezone: str = "UTC",
-                 max_line_bytes: int = 4 << 20) -> None:
+                 max_line_bytes: int = 4 << 20, templater: Templater | None = None) -> None:
         zone(timezone)  # an unknown zone fails here, not in the first chunk
         self.store = store
+        self.templater = templater
         self.timezone = timezone
         self.max_line_bytes = max_line_bytes
         self.pool = pool
@@ -135,6 +137,7 @@ class Importer:
         # Saying first what is being committed lets a restarted server commit the same bytes
         # under the same token, whatever chunk the sender sends next.
         self._save_checkpoint(source.host, source.path, fp, offset, committing=parsed.end)
-        self.store.insert(parsed.table, dedup_token=token)
+        table = self.templater.label(parsed.table) if self.templater else parsed.table
+        self.store.insert(table, dedup_token=token)
         self._save_checkpoint(source.host, source.path, fp, parsed.end)
         return ChunkResult(parsed.end, parsed.stats)

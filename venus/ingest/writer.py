@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from venus.errors import StoreUnavailable, VenusError
+from venus.ingest.templating import Templater
 from venus.parse.timestamps import now_us
 from venus.store.clickhouse import ClickHouseStore
 
@@ -46,8 +47,9 @@ class Overloaded(VenusError):
 class RecordWriter:
     """One thread that commits what receivers submit, in the order they submitted it."""
 
-    def __init__(self, store: ClickHouseStore, max_pending_bytes: int) -> None:
+    def __init__(self, store: ClickHouseStore, max_pending_bytes: int, templater: Templater | None = None) -> None:
         self.store = store
+        self.templater = templater
         self.max_pending_bytes = max_pending_bytes
         self._queue: list[tuple[pa.Table, Future]] = []
         self._pending_bytes = 0  # submitted and not yet committed (queued or being inserted)
@@ -127,7 +129,8 @@ class RecordWriter:
                 return  # closed and drained
             tables = [t for t, _ in taken]
             try:
-                self.store.insert(self._sequenced(pa.concat_tables(tables) if len(tables) > 1 else tables[0]))
+                table = self._sequenced(pa.concat_tables(tables) if len(tables) > 1 else tables[0])
+                self.store.insert(self.templater.label(table) if self.templater else table)
             except Exception as exc:  # noqa: BLE001 - every waiter learns why its batch was not stored
                 log.warning("could not commit %d received batches: %s", len(taken), exc)
                 error = (exc if isinstance(exc, VenusError)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, true
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, Integer, String, Text, true
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -227,3 +227,19 @@ class SavedSearch(Base):
     until: Mapped[str | None] = mapped_column(String(64), nullable=True)
     create_time: Mapped[datetime] = mapped_column(Moment)
     update_time: Mapped[datetime] = mapped_column(Moment)
+
+
+class LogTemplate(Base):
+    """A mined log template (venus.analysis.templates): its text, the miner's state to resume from
+    (masked tokens, separators, values seen per position), its lines so far, when it was first
+    and last seen and a few example messages."""
+
+    __tablename__ = "log_templates"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    first_seen: Mapped[datetime] = mapped_column(Moment)
+    last_seen: Mapped[datetime] = mapped_column(Moment, index=True)
+    examples: Mapped[list] = mapped_column(JSON)
