@@ -6,9 +6,12 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
+from tests.conftest import loghub
 from venus.analysis.template_accuracy import template_accuracy
 from venus.analysis.templates import TemplateMiner, mask_messages, value_type
 from venus.demo.generator import DemoCloud
+from venus.ingest.inspect import Inspection, inspect_bytes
+from venus.parse.paths import describe_path
 
 
 def mine(*batches: list[str]) -> tuple[TemplateMiner, list[list[int]]]:
@@ -89,3 +92,15 @@ def test_on_the_demo_clouds_labelled_messages_grouping_and_parsing_are_right(tmp
     found = [miner.templates[i].text() for i in flat]
     scores = template_accuracy(truth, flat, found)
     assert scores["GA"] >= 0.98 and scores["PA"] >= 0.9, scores
+
+
+@pytest.mark.parametrize("name", ["Apache_2k.log", "HDFS_2k.log", "Linux_2k.log", "OpenSSH_2k.log",
+                                  "OpenStack_2k.log", "Zookeeper_2k.log"])
+def test_the_miner_runs_over_the_loghub_samples(name):
+    # Raw samples only: `venus eval mine` reports how many templates each gives; never scored
+    # (no labels of public datasets are used).
+    path = loghub(name)
+    records, _ = inspect_bytes(path.read_bytes(), Inspection(describe_path(str(path), "loghub")))
+    miner, (ids,) = mine([r["message"] for r in records])
+    assert len(ids) == len(records) == 2000 and min(ids) >= 1
+    assert 1 <= len(miner.templates) < 2000

@@ -199,10 +199,19 @@ class TemplateMiner:
 
     def label(self, messages: pa.Array | pa.ChunkedArray) -> np.ndarray:
         """The template id of every message (uint32), mining new templates as they come."""
-        if len(messages) == 0:
-            return np.zeros(0, dtype=np.uint32)
         raw = messages.combine_chunks() if isinstance(messages, pa.ChunkedArray) else messages
-        encoded = mask_messages(raw, self._pool).dictionary_encode()
+        return self.assign(raw, self.mask(raw))
+
+    def mask(self, messages: pa.Array) -> pa.DictionaryArray:
+        """The first stage: the masked messages, dictionary-encoded. Pure, so callers may run it
+        for several batches at once, outside whatever serialises `assign`."""
+        return mask_messages(messages, self._pool).dictionary_encode()
+
+    def assign(self, raw: pa.Array, encoded: pa.DictionaryArray) -> np.ndarray:
+        """The second stage: each distinct masked message's template (found, joined or new), and
+        so every message's template id."""
+        if len(raw) == 0:
+            return np.zeros(0, dtype=np.uint32)
         masked = encoded.dictionary.to_pylist()
         indices = encoded.indices.to_numpy(zero_copy_only=False)
         order = np.argsort(indices, kind="stable")  # rows of each distinct masked message, in row order

@@ -42,8 +42,10 @@ class Templater:
         """The table with `template_id` set from its `message` column."""
         if table.num_rows == 0:
             return table
+        messages = table.column("message").combine_chunks()
+        masked = self.miner.mask(messages)  # concurrent batches mask at once; only assigning is serialised
         with self._lock:
-            ids = self.miner.label(table.column("message"))
+            ids = self.miner.assign(messages, masked)
             self._save()
         at = table.schema.get_field_index("template_id")
         return table.set_column(at, "template_id", pa.array(ids.astype(np.uint64)))
