@@ -10,6 +10,7 @@ import { Alerts } from "./views/alerts/Alerts";
 import { Chain } from "./views/chain/Chain";
 import { Discover } from "./views/discover/Discover";
 import { Overview } from "./views/overview/Overview";
+import { Patterns } from "./views/patterns/Patterns";
 import { Settings } from "./views/settings/Settings";
 
 // The views in the order the header lists them; the first segment of the path picks one, and
@@ -17,6 +18,7 @@ import { Settings } from "./views/settings/Settings";
 const VIEWS: { path: string; label: MessageKey; view: () => preact.JSX.Element }[] = [
   { path: "/overview", label: "nav.overview", view: Overview },
   { path: "/discover", label: "nav.discover", view: Discover },
+  { path: "/patterns", label: "nav.patterns", view: Patterns },
   { path: "/chain", label: "nav.chain", view: Chain },
   { path: "/alerts", label: "nav.alerts", view: Alerts },
   { path: "/settings", label: "nav.settings", view: Settings },

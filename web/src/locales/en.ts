@@ -219,6 +219,12 @@ export const en = {
   "overview.api": "API",
   "overview.requests": "Requests",
   "overview.slowest": "Slowest requests",
+  "nav.patterns": "Patterns",
+  "patterns.summary": "{templates} templates among {lines} lines.",
+  "patterns.unmined": "{n} lines were stored before templates were mined.",
+  "patterns.none": "No line in this time range.",
+  "patterns.template": "Template",
+  "patterns.seen": "First and last stored",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -221,4 +221,10 @@ export const zh: Record<MessageKey, string> = {
   "overview.api": "API",
   "overview.requests": "请求数",
   "overview.slowest": "最慢的请求",
+  "nav.patterns": "日志模式",
+  "patterns.summary": "{lines} 行日志中有 {templates} 个模板。",
+  "patterns.unmined": "{n} 行日志存储于模板挖掘之前。",
+  "patterns.none": "此时间范围内没有日志。",
+  "patterns.template": "模板",
+  "patterns.seen": "首次与最近存储",
 };

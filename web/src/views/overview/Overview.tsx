@@ -13,7 +13,8 @@ import { chainPath, location, navigate, openDiscover, rangeFromUrl, rangeToUrl }
 import { absoluteRange, formatTime, rangeParams, type TimeRange } from "../../timerange";
 import { useApi } from "../../useApi";
 import { Histogram } from "../discover/Histogram";
-import { type CountSeries, silentHosts, sparkPath } from "./summaries";
+import { type CountSeries, silentHosts } from "./summaries";
+import { Sparkline } from "../../components/Sparkline";
 
 const ERRORS = "level:(ERROR OR CRITICAL)";
 const BUCKETS = 48;
@@ -139,14 +140,6 @@ function sumBuckets(programs: { buckets: { count: number }[] }[]): number[] {
   const sums: number[] = [];
   for (const p of programs) p.buckets.forEach((b, i) => { sums[i] = (sums[i] ?? 0) + b.count; });
   return sums;
-}
-
-function Sparkline({ values }: { values: number[] }) {
-  return (
-    <svg class="sparkline" width="120" height="24" viewBox="-1 -1 122 26" aria-hidden="true">
-      <path d={sparkPath(values, 120, 24)} fill="none" stroke="#dc2626" stroke-width="1.5" />
-    </svg>
-  );
 }
 
 function ServiceChart({ data, onPick }: { data: Crosstab | null; onPick: (service: string, start: Date, end: Date) => void }) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type CountSeries, silentHosts, sparkPath } from "./summaries";
+import { type CountSeries, silentHosts } from "./summaries";
 
 const host = (name: string, counts: number[]): CountSeries => ({
   key: { host: name }, count: counts.reduce((a, b) => a + b, 0),
@@ -16,14 +16,5 @@ describe("silentHosts", () => {
   });
   it("does not count a host that logged in the quiet stretch, however little", () => {
     expect(silentHosts([host("cmp1", [9, 0, 0, 1])], 2)).toEqual([]);
-  });
-});
-
-describe("sparkPath", () => {
-  it("draws the highest value at the top and zero at the bottom", () => {
-    expect(sparkPath([0, 2, 1], 100, 20)).toBe("M0,20 L50,0 L100,10");
-  });
-  it("draws nothing but a flat line for all zeros", () => {
-    expect(sparkPath([0, 0], 10, 4)).toBe("M0,4 L10,4");
   });
 });
