@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from venus.demo.generator import DemoCloud, fill, ground_truth
+from venus.demo.scenarios import SCENARIOS
 from venus.ingest.inspect import Inspection, inspect_bytes
 from venus.parse.paths import describe_path
 
@@ -53,3 +54,23 @@ def test_a_template_is_its_format_string_with_each_field_a_variable():
     message = fill("Took {seconds} seconds to build {{instance}}", seconds="1.25")
     assert (message, message.template) == ("Took 1.25 seconds to build {instance}", "Took <*> seconds to build {instance}")
     assert ground_truth("{ip}:{port} -> 10.0.0.12:5672") == "<*>:<*> -> 10.0.0.12:5672"
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_a_failure_scenario_is_labelled_too_and_says_its_root_cause(tmp_path, scenario):
+    cloud = DemoCloud(seed=3, labels=True)
+    stats = cloud.write_tree(tmp_path, 8000, 2.0, 1_778_000_000, scenario=scenario, scenario_at=0.5)
+    assert Counter(content for content, _ in cloud.labels) == stored_messages(tmp_path)
+    cause = stats["scenario"]
+    assert (cause["name"], cause["service"], cause["host"]) == (scenario, SCENARIOS[scenario].service,
+                                                                 SCENARIOS[scenario].host)
+    assert 1_778_000_000 - 7200 < cause["start"] < 1_778_000_000
+    assert cause["template"] in {template for _, template in cloud.labels}
+
+
+def test_a_scenario_leaves_the_clouds_own_traffic_as_it_was(tmp_path):
+    DemoCloud(seed=5).write_tree(tmp_path / "plain", 3000, 1.0, 1_778_000_000)
+    DemoCloud(seed=5).write_tree(tmp_path / "failing", 3000, 1.0, 1_778_000_000, scenario="libvirt_crash")
+    plain = (tmp_path / "plain" / "ctl1" / "var/log/kolla/haproxy/haproxy.log").read_text().splitlines()
+    failing = (tmp_path / "failing" / "ctl1" / "var/log/kolla/haproxy/haproxy.log").read_text().splitlines()
+    assert failing[: len(plain) - 50] == plain[: len(plain) - 50]

@@ -79,6 +79,7 @@ class _Clock:
 
 class DemoCloud:
     def __init__(self, seed: int = 7, computes: int = 8, controllers: int = 3, labels: bool = False) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         # (message as stored, its template) per record, when asked for
         self.labels: list[tuple[str, str]] | None = [] if labels else None
@@ -384,11 +385,20 @@ class DemoCloud:
 
     # -- the whole tree ------------------------------------------------------------------------
 
-    def write_tree(self, root: Path, lines: int, span_hours: float = 6.0, end: float | None = None) -> dict:
-        """Write about `lines` lines spread over the `span_hours` before `end` (default now)."""
+    def write_tree(self, root: Path, lines: int, span_hours: float = 6.0, end: float | None = None,
+                   scenario: str | None = None, scenario_at: float = 0.8) -> dict:
+        """Write about `lines` lines spread over the `span_hours` before `end` (default now). With a
+        `scenario` (venus.demo.scenarios), its failure starts at `scenario_at` of the span; the
+        result then says when, and its root cause."""
+        from venus.demo.scenarios import SCENARIOS
+
         self.root = Path(root)
         end = end if end is not None else time.time()
         start = end - span_hours * 3600
+        failure = SCENARIOS[scenario] if scenario else None
+        failure_rng = random.Random(f"{scenario}-{self.seed}") if failure else None
+        failure_start = start + scenario_at * (end - start)
+        truth: dict | None = None
         # Events are spaced so that the lines fill the span; each event writes ~2 lines on average.
         step = span_hours * 3600 / max(lines / 2.2, 1)
         db_window = (start + 0.4 * (end - start), start + 0.4 * (end - start) + 120)
@@ -398,6 +408,10 @@ class DemoCloud:
         try:
             while self.lines < lines and t < end:
                 t += rng.expovariate(1 / step)
+                if failure and failure_rng and failure_start <= t < failure_start + failure.minutes * 60:
+                    truth = truth or self._fail(failure, failure_rng, t)
+                    if failure_rng.random() < failure.rate:
+                        self._with_rng(failure_rng, failure.effects, self, failure_rng, t, t - truth["start"])
                 r = rng.random()
                 if db_window[0] <= t < db_window[1] and r < 0.3:
                     self.db_outage(t)
@@ -414,4 +428,21 @@ class DemoCloud:
         finally:
             for fh in self._files.values():
                 fh.close()
-        return {"lines": self.lines, "bytes": self.bytes, "files": len(self._files)}
+        out = {"lines": self.lines, "bytes": self.bytes, "files": len(self._files)}
+        if scenario:
+            out["scenario"] = truth
+        return out
+
+    def _with_rng(self, rng: random.Random, call, *args: object) -> object:  # noqa: ANN001 - any emitter
+        """Run `call` drawing from `rng` (a failure's own stream), the cloud's stream left as it was."""
+        saved, self.rng = self.rng, rng
+        try:
+            return call(*args)
+        finally:
+            self.rng = saved
+
+    def _fail(self, failure, rng: random.Random, t: float) -> dict:  # noqa: ANN001 - a Scenario
+        """The failure's first line: its root cause, as the ground truth."""
+        template = self._with_rng(rng, failure.cause, self, rng, t)
+        return {"name": failure.name, "start": t, "service": failure.service, "host": failure.host,
+                "template": template}
