@@ -18,8 +18,12 @@ from __future__ import annotations
 import random
 import time
 from pathlib import Path
+from collections.abc import Callable
 from string import Formatter
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from venus.demo.scenarios import Scenario
 
 DEBUG_SUFFIX = " {func} /var/lib/kolla/venv/lib/python3.12/site-packages/{path}:{line}"
 EXC = "oslo_messaging.exceptions.MessagingTimeout: Timed out waiting for a reply to message ID {mid}"
@@ -433,7 +437,7 @@ class DemoCloud:
             out["scenario"] = truth
         return out
 
-    def _with_rng(self, rng: random.Random, call, *args: object) -> object:  # noqa: ANN001 - any emitter
+    def _with_rng(self, rng: random.Random, call: Callable[..., Any], *args: object) -> Any:
         """Run `call` drawing from `rng` (a failure's own stream), the cloud's stream left as it was."""
         saved, self.rng = self.rng, rng
         try:
@@ -441,7 +445,7 @@ class DemoCloud:
         finally:
             self.rng = saved
 
-    def _fail(self, failure, rng: random.Random, t: float) -> dict:  # noqa: ANN001 - a Scenario
+    def _fail(self, failure: Scenario, rng: random.Random, t: float) -> dict:
         """The failure's first line: its root cause, as the ground truth."""
         template = self._with_rng(rng, failure.cause, self, rng, t)
         return {"name": failure.name, "start": t, "service": failure.service, "host": failure.host,
