@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import random
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from string import Formatter
 from typing import TYPE_CHECKING, Any, TextIO
 
