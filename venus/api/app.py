@@ -30,6 +30,7 @@ from venus.analysis.stats import MAX_DIMENSIONS, crosstab
 from venus.analysis.template_stats import template_counts, template_detail
 from venus.analysis.typical import load_catalogue, pick, typical_stats
 from venus.api.alerts import mount_alerts
+from venus.api.anomalies import mount_anomalies
 from venus.api.anomaly import mount_anomaly
 from venus.api.auth import presented_token, token_accepted
 from venus.api.bodies import read_body
@@ -155,6 +156,7 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     mount_alerts(app)
     mount_tasks(app)
     mount_anomaly(app)
+    mount_anomalies(app)
     mount_searches(app)
     mount_v1(app)
     mount_console(app)

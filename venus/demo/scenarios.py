@@ -1,7 +1,8 @@
 """Failures injected into the demo cloud, each with a known root cause: the ground truth that
 anomaly detection and root-cause analysis are measured against.
 
-A scenario starts at a moment of the demo's span. Its cause logs first: the component that broke,
+A scenario starts at a moment of the demo's span. (As everywhere in the generator, a template's
+fields are what the scenario varies; what it always writes the same is literal.) Its cause logs first: the component that broke,
 on its host, with the template of its first line. Then, over the next minutes, the services that
 depend on it log their own errors, as they do in a real cloud. The scenario draws from a random
 stream of its own, so the cloud's normal traffic goes on as it would without it.
@@ -31,7 +32,7 @@ class Scenario:
 
 
 def _mariadb_cause(cloud: DemoCloud, rng: random.Random, t: float) -> str:
-    message = fill("mysqld got signal {signal} ;", signal=11)
+    message = fill("mysqld got signal 11 ;")
     cloud.raw("ctl1", "kolla/mariadb/mariadb.log", f"{cloud.clock.oslo(t)[:19]} 0 [ERROR] ", message)
     return template_of(message)
 
@@ -48,8 +49,8 @@ def _mariadb_effects(cloud: DemoCloud, rng: random.Random, t: float, since: floa
 
 
 def _rabbit_cause(cloud: DemoCloud, rng: random.Random, t: float) -> str:
-    message = fill("Mnesia(rabbit@{node}): ** ERROR ** mnesia_event got {{inconsistent_database, "
-                   "running_partitioned_network, rabbit@{peer}}}", node="ctl2", peer="ctl3")
+    message = fill("Mnesia(rabbit@ctl2): ** ERROR ** mnesia_event got {{inconsistent_database, "
+                   "running_partitioned_network, rabbit@ctl3}}")
     cloud.raw("ctl2", "kolla/rabbitmq/rabbit@ctl2.log", f"{cloud.clock.oslo(t)}000+00:00 [error] <0.{rng.randint(100, 999)}.0> ",
               message)
     return template_of(message)
@@ -69,7 +70,7 @@ def _rabbit_effects(cloud: DemoCloud, rng: random.Random, t: float, since: float
 
 
 def _libvirt_cause(cloud: DemoCloud, rng: random.Random, t: float) -> str:
-    message = fill("libvirtd.service: Main process exited, code=killed, status={status}/SEGV", status=11)
+    message = fill("libvirtd.service: Main process exited, code=killed, status=11/SEGV")
     cloud.syslog(t, "cmp3", "systemd", message, 1)
     return template_of(message)
 
@@ -99,7 +100,7 @@ def _glance_effects(cloud: DemoCloud, rng: random.Random, t: float, since: float
     else:
         cloud.oslo(t, rng.choice(cloud.computes), "nova", "nova-compute", "ERROR", "nova.compute.manager", fill(
             "Build of instance {instance} aborted: Image {image} is unacceptable: Image has no associated data",
-            instance=f"{rng.getrandbits(128):032x}", image=rng.choice(cloud.images)), cloud.ctx(None))
+            instance=cloud._uuid(), image=rng.choice(cloud.images)), cloud.ctx(None))
 
 
 def _neutron_cause(cloud: DemoCloud, rng: random.Random, t: float) -> str:
@@ -116,9 +117,9 @@ def _neutron_effects(cloud: DemoCloud, rng: random.Random, t: float, since: floa
                    fill("OVS is dead. OVSNeutronAgent will keep running and checking OVS status periodically."),
                    cloud.ctx(None))
     else:
-        cloud.oslo(t, "cmp5", "nova", "nova-compute", "ERROR", "nova.compute.manager", fill(
-            "[instance: {instance}] Instance failed to spawn: nova.exception.VirtualInterfaceCreateException: "
-            "Virtual Interface creation failed", instance=f"{rng.getrandbits(128):032x}"), cloud.ctx(None))
+        cloud.oslo(t, "cmp5", "nova", "nova-compute", "ERROR", "nova.compute.manager",
+                   "Instance failed to spawn: nova.exception.VirtualInterfaceCreateException: Virtual Interface "
+                   "creation failed", cloud.ctx(None), cloud._uuid())
 
 
 SCENARIOS = {s.name: s for s in (

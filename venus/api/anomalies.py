@@ -1,0 +1,108 @@
+"""The log-intelligence API: anomalies of a stretch of time (with their reasons and first lines),
+what explains a change of rate, root-cause candidates, and the service dependency map."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from venus.analysis.anomalies import detect, explain
+from venus.analysis.chain import call_chain
+from venus.analysis.root_cause import dependency_graph, root_causes
+from venus.api.responses import JSON
+from venus.errors import BadRequest
+from venus.meta.models import LogTemplate
+from venus.query.search import Filter, iso_z
+from venus.query.timerange import duration_seconds, time_bounds
+
+DEFAULT_WINDOW = timedelta(minutes=15)
+MAX_LOOKBACK = timedelta(days=30)
+Q = Annotated[str, Query(max_length=4096)]
+
+
+def lookback_of(text: str) -> timedelta:
+    """The baseline's length, or a 400 naming `lookback`."""
+    try:
+        seconds = duration_seconds(text)
+    except ValueError as exc:
+        raise BadRequest(f"lookback: {exc}", field="lookback") from None
+    if not 0 < seconds <= MAX_LOOKBACK.total_seconds():
+        raise BadRequest("lookback: more than 0 and at most 30d", field="lookback")
+    return timedelta(seconds=seconds)
+
+
+def window_of(since: str | None, until: str | None) -> tuple[datetime, datetime]:
+    """The stretch asked for; by default the last 15 minutes (or the 15 before `until`)."""
+    start, end = time_bounds(since, until)
+    end = end or datetime.now(timezone.utc)
+    return start or end - DEFAULT_WINDOW, end
+
+
+def with_templates(request: Request, items: list[dict]) -> list[dict]:
+    """Each finding or candidate with its template's text."""
+    ids = {i["template_id"] for i in items}
+    with request.app.state.meta.session() as s:
+        texts = dict(s.execute(select(LogTemplate.id, LogTemplate.text).where(LogTemplate.id.in_(ids))).all())
+    return [{**i, "template": texts.get(i["template_id"])} for i in items]
+
+
+def mount_anomalies(app: FastAPI) -> None:
+    router = APIRouter(tags=["analysis"])
+
+    @router.get("/api/v1/anomalies")
+    async def anomalies(request: Request, q: Q = "", since: str | None = None, until: str | None = None,
+                        lookback: str = "1d", size: Annotated[int, Query(ge=1, le=1000)] = 50) -> JSON:
+        """Anomalies of the stretch (default the last 15 minutes) against the `lookback` before it:
+        templates new to a service, spikes and drops of lines per template, service and host. Each
+        has its score, reason and first lines."""
+        start, end = window_of(since, until)
+        flt = Filter.parse(q)
+        found = await run_in_threadpool(detect, request.app.state.store, flt, start, end, lookback_of(lookback), size)
+        return JSON({"ok": True, "window": {"start": iso_z(start), "end": iso_z(end)},
+                     "anomalies": with_templates(request, found)})
+
+    @router.get("/api/v1/anomalies/explain")
+    async def explain_rate(request: Request, q: Q = "", since: str | None = None, until: str | None = None,
+                           lookback: str = "1d", size: Annotated[int, Query(ge=1, le=100)] = 10) -> JSON:
+        """What the stretch's lines have more of than the lookback's: per field, the values whose
+        share grew the most, scored; and how the rate of lines changed."""
+        start, end = window_of(since, until)
+        result = await run_in_threadpool(explain, request.app.state.store, Filter.parse(q), start, end,
+                                         lookback_of(lookback), size)
+        return JSON({"ok": True, "window": {"start": iso_z(start), "end": iso_z(end)}, **result})
+
+    @router.get("/api/v1/rca")
+    async def rca(request: Request, q: Q = "", since: str | None = None, until: str | None = None,
+                  request_id: Annotated[str | None, Query(alias="request", max_length=64)] = None,
+                  instance: Annotated[str | None, Query(max_length=64)] = None, lookback: str = "1d",
+                  size: Annotated[int, Query(ge=1, le=100)] = 10) -> JSON:
+        """Root-cause candidates (template × service × host) of a stretch of time, or of the
+        stretch a request (`request`) or an instance (`instance`) took, the most likely first,
+        each with its score's parts and evidence lines."""
+        store = request.app.state.store
+        if request_id or instance:
+            chain = await run_in_threadpool(call_chain, store, request_id or instance or "")
+            if not chain["line_count"]:
+                raise BadRequest(f"no line carries {request_id or instance}", field="request" if request_id else "instance")
+            start, end = chain["start"], chain["end"] + timedelta(seconds=1)
+        else:
+            start, end = window_of(since, until)
+        result = await run_in_threadpool(root_causes, store, Filter.parse(q), start, end, lookback_of(lookback), size)
+        result["candidates"] = with_templates(request, result["candidates"])
+        return JSON({"ok": True, **result})
+
+    @router.get("/api/v1/dependencies")
+    async def dependencies(request: Request, since: str | None = None, until: str | None = None) -> JSON:
+        """Which service calls which (and in how many requests), learned from call chains over
+        the stretch (default the last day)."""
+        start, end = time_bounds(since, until)
+        end = end or datetime.now(timezone.utc)
+        graph = await run_in_threadpool(dependency_graph, request.app.state.store, start or end - timedelta(days=1), end)
+        return JSON({"ok": True, "dependencies": graph})
+
+    app.include_router(router)
+
