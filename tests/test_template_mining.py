@@ -3,6 +3,8 @@ outlives a restart, the API and the CLI list and show templates, and mining can 
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -114,3 +116,35 @@ def test_with_mining_off_lines_are_stored_with_template_zero(tmp_path, logs):
         assert (found["templates"], found["unmined"]) == ([], count(server, ""))
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(("path", "params", "field"), [
+    ("/api/v1/anomalies", {"lookback": "forever"}, "lookback"),
+    ("/api/v1/anomalies", {"lookback": "60d"}, "lookback"),
+    ("/api/v1/anomalies", {"since": "2026-05-06T10:00:00Z", "until": "2026-05-06T09:00:00Z"}, "since"),
+    ("/api/v1/anomalies", {"q": "level:(ERROR"}, "q"),
+    ("/api/v1/rca", {"request": "req-00000000-0000-0000-0000-000000000000"}, "request"),
+    ("/api/v1/rca", {"instance": "not-a-uuid"}, "id"),
+    ("/api/v1/anomalies/explain", {"size": 0}, "size"),
+])
+def test_bad_anomaly_requests_name_the_field(srv, path, params, field):
+    answer = httpx.get(f"{srv.url}{path}", params=params)
+    assert (answer.status_code, answer.json()["field"]) == (400, field)
+
+
+def test_anomalies_rca_and_dependencies_answer_over_http(srv):
+    window = {"since": "2026-05-05T16:00:00Z", "until": "2026-05-05T17:20:00Z", "lookback": "1h"}
+    anomalies = get(srv, "/api/v1/anomalies", **window)
+    assert anomalies["window"] == {"start": "2026-05-05T16:00:00Z", "end": "2026-05-05T17:20:00Z"}
+    assert all(a["template"] for a in anomalies["anomalies"])
+    assert get(srv, "/api/v1/rca", **window)["ok"] is True
+    graph = get(srv, "/api/v1/dependencies", since="2000-01-01")["dependencies"]
+    assert {"glance", "neutron", "placement"} <= set(graph["nova"])
+
+
+def test_the_cli_lists_anomalies_and_root_causes(srv):
+    window = ["--since", "2026-05-05T16:00:00Z", "--until", "2026-05-05T17:20:00Z", "--lookback", "1h"]
+    listed = srv.cli("anomalies", *window, "--url", srv.url).stdout
+    assert listed.startswith("2026-05-05T16:00:00Z → 2026-05-05T17:20:00Z:")
+    ranked = json.loads(srv.cli("rca", *window, "--json", "--url", srv.url).stdout)
+    assert ranked["window"]["end"] == "2026-05-05T17:20:00Z"

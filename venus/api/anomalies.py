@@ -3,7 +3,7 @@ what explains a change of rate, root-cause candidates, and the service dependenc
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -38,7 +38,7 @@ def lookback_of(text: str) -> timedelta:
 def window_of(since: str | None, until: str | None) -> tuple[datetime, datetime]:
     """The stretch asked for; by default the last 15 minutes (or the 15 before `until`)."""
     start, end = time_bounds(since, until)
-    end = end or datetime.now(timezone.utc)
+    end = end or datetime.now(UTC)
     return start or end - DEFAULT_WINDOW, end
 
 
@@ -100,7 +100,7 @@ def mount_anomalies(app: FastAPI) -> None:
         """Which service calls which (and in how many requests), learned from call chains over
         the stretch (default the last day)."""
         start, end = time_bounds(since, until)
-        end = end or datetime.now(timezone.utc)
+        end = end or datetime.now(UTC)
         graph = await run_in_threadpool(dependency_graph, request.app.state.store, start or end - timedelta(days=1), end)
         return JSON({"ok": True, "dependencies": graph})
 

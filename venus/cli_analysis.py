@@ -1,0 +1,100 @@
+"""`venus templates …`, `venus anomalies`, `venus rca`: log intelligence from a running server
+(templates with counts and trends, anomalies with their reasons, root-cause candidates)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from venus.analysis.templates import SPARK
+from venus.cli_common import ConfigOpt, JsonOpt, UrlOpt, _call, _print, _table, out
+
+templates_app = typer.Typer(help="Log templates: the kinds of lines, with counts and trends.", no_args_is_help=True)
+
+QueryArg = Annotated[str, typer.Argument(help="only the lines matching this query")]
+SinceOpt = Annotated[str, typer.Option(help="from (ISO time, 15m, 2d)")]
+UntilOpt = Annotated[str | None, typer.Option(help="until (default now)")]
+
+
+def sparkline(counts: list[int]) -> str:
+    """A series as a line of block characters, the highest the tallest."""
+    top = max(counts, default=0)
+    return "".join(SPARK[0] if not top else SPARK[min(len(SPARK) - 1, round(c / top * (len(SPARK) - 1)))]
+                   for c in counts)
+
+
+@templates_app.command("list")
+def list_templates(query: QueryArg = "", since: SinceOpt = "1d", until: UntilOpt = None,
+                   size: Annotated[int, typer.Option(min=1, max=10_000, help="how many")] = 30,
+                   as_json: JsonOpt = False, url: UrlOpt = None, config: ConfigOpt = None) -> None:
+    """The templates of the matching lines, the most lines first, with their trend."""
+    found = _call(url, config, "GET", "/api/v1/templates",
+                  params={"q": query, "since": since, "until": until, "size": size, "buckets": 24})
+    if as_json:
+        return _print(found)
+    _table(["id", "lines", "trend", "template"],
+           [[t["id"], f"{t['count']:,}", sparkline([b["count"] for b in t["buckets"]]), (t["text"] or "?")[:160]]
+            for t in found["templates"]])
+    out.print(f"{found['total']:,} lines" + (f", {found['unmined']:,} stored before mining" if found["unmined"] else ""),
+              markup=False)
+
+
+@templates_app.command("show")
+def show_template(template_id: Annotated[int, typer.Argument(help="the template's id")],
+                  lines: Annotated[int, typer.Option(min=0, max=1000, help="its newest lines to print")] = 5,
+                  as_json: JsonOpt = False, url: UrlOpt = None, config: ConfigOpt = None) -> None:
+    """One template: its text, lines so far, first and last seen, examples, and its newest lines."""
+    found = _call(url, config, "GET", f"/api/v1/templates/{template_id}")["template"]
+    newest = _call(url, config, "GET", "/api/v1/search",
+                   params={"q": f"template_id:{template_id}", "limit": lines, "total": "false"})["hits"] if lines else []
+    if as_json:
+        return _print({**found, "lines": newest})
+    out.print(f"template {found['id']}: {found['text']}", markup=False)
+    out.print(f"{found['total']:,} lines, first seen {found['first_seen']}, last seen {found['last_seen']}",
+              markup=False)
+    for example in found["examples"]:
+        out.print(f"  example: {example[:300]}", markup=False)
+    for hit in newest:
+        out.print(f"  {hit['ts']} {hit['host']} {hit['program']}: {hit['message'][:300]}", markup=False)
+
+
+def anomalies_command(query: QueryArg = "", since: Annotated[str | None, typer.Option(
+                          help="start of the stretch (default: 15 minutes before its end)")] = None,
+                      until: UntilOpt = None,
+                      lookback: Annotated[str, typer.Option(help="the baseline before the stretch")] = "1d",
+                      size: Annotated[int, typer.Option(min=1, max=1000)] = 30,
+                      as_json: JsonOpt = False, url: UrlOpt = None, config: ConfigOpt = None) -> None:
+    """Anomalies of a stretch of time: templates new to a service, spikes and drops, with reasons."""
+    found = _call(url, config, "GET", "/api/v1/anomalies", params={
+        "q": query, "since": since, "until": until, "lookback": lookback, "size": size})
+    if as_json:
+        return _print(found)
+    out.print(f"{found['window']['start']} → {found['window']['end']}: {len(found['anomalies'])} anomalies",
+              markup=False)
+    _table(["score", "kind", "service", "host", "level", "lines", "first", "template", "why"],
+           [[a["score"], a["kind"], a["service"], a["host"], a["level"], a["count"], a.get("first_seen", ""),
+             (a["template"] or "")[:100], a["reason"]] for a in found["anomalies"]])
+
+
+def rca_command(since: Annotated[str | None, typer.Option(help="start of the stretch")] = None,
+                until: UntilOpt = None,
+                request: Annotated[str | None, typer.Option(help="the stretch of this request (req-…)")] = None,
+                instance: Annotated[str | None, typer.Option(help="the stretch of this instance's requests")] = None,
+                lookback: Annotated[str, typer.Option(help="the baseline before the stretch")] = "1d",
+                size: Annotated[int, typer.Option(min=1, max=100)] = 5,
+                as_json: JsonOpt = False, url: UrlOpt = None, config: ConfigOpt = None) -> None:
+    """Root-cause candidates of a stretch of time, a request or an instance, the likeliest first."""
+    found = _call(url, config, "GET", "/api/v1/rca", params={
+        "since": since, "until": until, "request": request, "instance": instance, "lookback": lookback, "size": size})
+    if as_json:
+        return _print(found)
+    out.print(f"{found['window']['start']} → {found['window']['end']}", markup=False)
+    for rank, c in enumerate(found["candidates"], 1):
+        parts = ", ".join(f"{k} {v}" for k, v in c["parts"].items())
+        out.print(f"{rank}. {c['service']} on {c['host']} ({c['level']}, {c['kind']}, score {c['score']}: {parts})",
+                  markup=False)
+        out.print(f"   {(c['template'] or '')[:200]}", markup=False)
+        out.print(f"   {c['reason']}", markup=False)
+        for line in c["evidence"][:2]:
+            out.print(f"   {line['ts']} {line['host']} {line['program']}: {line['message'][:200]}", markup=False)
