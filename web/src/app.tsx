@@ -7,6 +7,7 @@ import { language, LANGUAGES, setLanguage, t, type Language } from "./i18n";
 import { location, navigate } from "./route";
 import type { MessageKey } from "./locales/en";
 import { Alerts } from "./views/alerts/Alerts";
+import { Anomalies } from "./views/anomalies/Anomalies";
 import { Chain } from "./views/chain/Chain";
 import { Discover } from "./views/discover/Discover";
 import { Overview } from "./views/overview/Overview";
@@ -19,6 +20,7 @@ const VIEWS: { path: string; label: MessageKey; view: () => preact.JSX.Element }
   { path: "/overview", label: "nav.overview", view: Overview },
   { path: "/discover", label: "nav.discover", view: Discover },
   { path: "/patterns", label: "nav.patterns", view: Patterns },
+  { path: "/anomalies", label: "nav.anomalies", view: Anomalies },
   { path: "/chain", label: "nav.chain", view: Chain },
   { path: "/alerts", label: "nav.alerts", view: Alerts },
   { path: "/settings", label: "nav.settings", view: Settings },

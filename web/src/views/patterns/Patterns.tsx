@@ -18,7 +18,7 @@ const VARIABLE = /<(?:TIME|UUID|IP|NUM|PATH|\*)>/g;
 const SIZE = 200;
 
 /** A template with its variables marked, so the fixed text reads apart from what varies. */
-function TemplateText({ text }: { text: string }) {
+export function TemplateText({ text }: { text: string }) {
   const parts: (string | preact.JSX.Element)[] = [];
   let last = 0;
   for (const m of text.matchAll(VARIABLE)) {
