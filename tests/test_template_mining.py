@@ -148,3 +148,12 @@ def test_the_cli_lists_anomalies_and_root_causes(srv):
     assert listed.startswith("2026-05-05T16:00:00Z → 2026-05-05T17:20:00Z:")
     ranked = json.loads(srv.cli("rca", *window, "--json", "--url", srv.url).stdout)
     assert ranked["window"]["end"] == "2026-05-05T17:20:00Z"
+
+
+def test_sequence_anomalies_answer_over_http_and_name_a_bad_key(srv):
+    window = {"since": "2026-05-05T16:40:00Z", "until": "2026-05-05T17:20:00Z", "lookback": "1h"}
+    found = get(srv, "/api/v1/anomalies/sequences", **window)
+    assert found["checked"] > 0 and found["learned"] > 0
+    assert all(str(t) in found["templates"] for s in found["sequences"] for t in s["steps"])
+    answer = httpx.get(f"{srv.url}/api/v1/anomalies/sequences", params={**window, "key": "host"})
+    assert (answer.status_code, answer.json()["field"]) == (400, "key")

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from venus.analysis.anomalies import detect, explain
 from venus.analysis.chain import call_chain
 from venus.analysis.root_cause import dependency_graph, root_causes
+from venus.analysis.sequences import sequence_anomalies
 from venus.api.responses import JSON
 from venus.errors import BadRequest
 from venus.meta.models import LogTemplate
@@ -74,6 +75,23 @@ def mount_anomalies(app: FastAPI) -> None:
         result = await run_in_threadpool(explain, request.app.state.store, Filter.parse(q), start, end,
                                          lookback_of(lookback), size)
         return JSON({"ok": True, "window": {"start": iso_z(start), "end": iso_z(end)}, **result})
+
+    @router.get("/api/v1/anomalies/sequences")
+    async def sequences(request: Request, since: str | None = None, until: str | None = None, key: str = "instance",
+                        lookback: str = "1d", size: Annotated[int, Query(ge=1, le=10_000)] = 100) -> JSON:
+        """Instances (`key=instance`) or requests (`key=request`) whose lines came in an order not
+        seen in the `lookback` before the stretch (default the last hour): the first deviating
+        step, its context and what usually follows it, with the templates' texts."""
+        start, end = time_bounds(since, until)
+        end = end or datetime.now(UTC)
+        start = start or end - timedelta(hours=1)
+        result = await run_in_threadpool(sequence_anomalies, request.app.state.store, key, start, end,
+                                         start - lookback_of(lookback), size)
+        ids = {t for s in result["sequences"] for t in [*s["steps"], *s["expected"]] if t}
+        with request.app.state.meta.session() as s:
+            texts = dict(s.execute(select(LogTemplate.id, LogTemplate.text).where(LogTemplate.id.in_(ids))).all())
+        return JSON({"ok": True, "window": {"start": iso_z(start), "end": iso_z(end)}, **result,
+                     "templates": {str(k): v for k, v in texts.items()}})
 
     @router.get("/api/v1/rca")
     async def rca(request: Request, q: Q = "", since: str | None = None, until: str | None = None,

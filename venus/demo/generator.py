@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 DEBUG_SUFFIX = " {func} /var/lib/kolla/venv/lib/python3.12/site-packages/{path}:{line}"
 EXC = "oslo_messaging.exceptions.MessagingTimeout: Timed out waiting for a reply to message ID {mid}"
+# How a deviating boot goes wrong (the sequence detector's ground truth): a step missing (no claim),
+# two steps swapped (spawn time before spawned), a step repeated (scheduled twice), a step out of
+# place (spawned before anything ran on the compute host).
+DEVIATIONS = ("missing_step", "steps_swapped", "repeated_step", "step_out_of_place")
 # The access lines of nova's requestlog and of eventlet.wsgi (neutron, glance): one template each,
 # whatever the request.
 NOVA_REQUEST = '{ip} "{method} {uri}" status: {status} len: {length} microversion: 2.79 time: {time}'
@@ -87,6 +91,10 @@ class DemoCloud:
         self.rng = random.Random(seed)
         # (message as stored, its template) per record, when asked for
         self.labels: list[tuple[str, str]] | None = [] if labels else None
+        # Boots whose lifecycle is made to go wrong (write_tree's `deviations`): instance → how.
+        self.deviated: dict[str, str] = {}
+        self._deviation_rng: random.Random | None = None
+        self._deviation_share = 0.0
         self.controllers = [f"ctl{i}" for i in range(1, controllers + 1)]
         self.computes = [f"cmp{i}" for i in range(1, computes + 1)]
         self.users = [self._hex() for _ in range(12)]
@@ -233,13 +241,17 @@ class DemoCloud:
                       server=ctl, total_ms=int(latency * 1000) + 1, size=self.rng.randint(400, 9000)))
 
     def boot(self, t: float, fail: bool) -> float:
-        """A server boot; returns when it ends."""
+        """A server boot; returns when it ends. A boot chosen to deviate (write_tree's
+        `deviations`) writes its lifecycle out of the usual order, as DEVIATIONS says."""
         rng = self.rng
         ctl = rng.choice(self.controllers)
         cmp = rng.choice(self.computes)
         user, project = rng.choice(self.users), rng.choice(self.projects)
         inst = self._uuid()
         gid = self._uuid()
+        deviation = None
+        if self._deviation_rng and self._deviation_rng.random() < self._deviation_share:
+            deviation = self.deviated[inst] = self._deviation_rng.choice(DEVIATIONS)
         api_ctx = f"None req-{gid} {user} {project} - - default default"
         self.oslo(t, ctl, "nova", "nova-api", "INFO", "nova.api.openstack.requestlog",
                   fill(NOVA_REQUEST, ip=f"10.0.0.{rng.randint(2, 250)}", method="POST", uri="/v2.1/servers",
@@ -247,8 +259,12 @@ class DemoCloud:
         t += rng.uniform(0.05, 0.3)
         conductor = self.ctx(gid, user, project)
         compute = self.ctx(gid, user, project)
-        self.oslo(t, ctl, "nova", "nova-conductor", "INFO", "nova.conductor.manager",
-                  "Scheduling instance build", conductor, inst)
+        for _ in range(2 if deviation == "repeated_step" else 1):
+            self.oslo(t, ctl, "nova", "nova-conductor", "INFO", "nova.conductor.manager",
+                      "Scheduling instance build", conductor, inst)
+        if deviation == "step_out_of_place":
+            self.oslo(t, ctl, "nova", "nova-compute", "INFO", "nova.virt.libvirt.driver",
+                      "Instance spawned successfully.", compute, inst)
         t += rng.uniform(0.05, 0.3)
         self.oslo(t, ctl, "placement", "placement-api", "INFO", "placement.requestlog",
                   fill('{ip} "GET /allocation_candidates?limit=1000" status: 200 len: {length} microversion: 1.36',
@@ -261,8 +277,9 @@ class DemoCloud:
         self.oslo(t, ctl, "nova", "nova-scheduler", "INFO", "nova.scheduler.filter_scheduler",
                   fill("Selected host: {host}", host=cmp), self.ctx(gid, user, project), inst)
         t += rng.uniform(0.1, 0.5)
-        self.oslo(t, cmp, "nova", "nova-compute", "INFO", "nova.compute.claims",
-                  fill("Claim successful on node {node}", node=cmp), compute, inst)
+        if deviation != "missing_step":
+            self.oslo(t, cmp, "nova", "nova-compute", "INFO", "nova.compute.claims",
+                      fill("Claim successful on node {node}", node=cmp), compute, inst)
         self.oslo(t, ctl, "glance", "glance-api", "INFO", "eventlet.wsgi.server",
                   fill(WSGI_REQUEST, ip=f"10.0.0.{rng.randint(2, 250)}", method="GET",
                        uri=f"/v2/images/{rng.choice(self.images)}", status=200, length=rng.randint(900, 1500),
@@ -296,11 +313,12 @@ class DemoCloud:
         self.raw(cmp, "kolla/libvirt/libvirtd.log",
                  f"{self.clock.oslo(t)}+0000: {self._pid(cmp, 'libvirtd')}: info : qemuProcessStart:7523 : ",
                  fill("Starting domain {domain}", domain=f"instance-{rng.randint(1, 99999):08x}"))
-        self.oslo(t, cmp, "nova", "nova-compute", "INFO", "nova.virt.libvirt.driver",
-                  "Instance spawned successfully.", compute, inst)
-        self.oslo(t, cmp, "nova", "nova-compute", "INFO", "nova.compute.manager",
-                  fill("Took {seconds} seconds to spawn the instance on the hypervisor.", seconds=f"{spawn:.2f}"),
-                  compute, inst)
+        spawned = ("Instance spawned successfully.",
+                   fill("Took {seconds} seconds to spawn the instance on the hypervisor.", seconds=f"{spawn:.2f}"))
+        for message in reversed(spawned) if deviation == "steps_swapped" else spawned:
+            self.oslo(t, cmp, "nova", "nova-compute", "INFO",
+                      "nova.virt.libvirt.driver" if message == spawned[0] else "nova.compute.manager", message,
+                      compute, inst)
         self.oslo(t, cmp, "nova", "nova-compute", "INFO", "nova.compute.manager",
                   fill("Took {seconds} seconds to build instance.", seconds=f"{spawn + rng.uniform(1, 5):.2f}"),
                   compute, inst)
@@ -390,11 +408,15 @@ class DemoCloud:
     # -- the whole tree ------------------------------------------------------------------------
 
     def write_tree(self, root: Path, lines: int, span_hours: float = 6.0, end: float | None = None,
-                   scenario: str | None = None, scenario_at: float = 0.8) -> dict:
+                   scenario: str | None = None, scenario_at: float = 0.8, deviations: float = 0.0) -> dict:
         """Write about `lines` lines spread over the `span_hours` before `end` (default now). With a
         `scenario` (venus.demo.scenarios), its failure starts at `scenario_at` of the span; the
-        result then says when, and its root cause."""
+        result then says when, and its root cause. With `deviations`, that share of the boots go
+        wrong in their order (`self.deviated` names them)."""
         from venus.demo.scenarios import SCENARIOS
+
+        if deviations:
+            self._deviation_rng, self._deviation_share = random.Random(f"deviations-{self.seed}"), deviations
 
         self.root = Path(root)
         end = end if end is not None else time.time()
