@@ -31,9 +31,16 @@ from venus.meta.store import MetadataStore  # noqa: E402
 from venus.parse.paths import describe_path  # noqa: E402
 from venus.query.search import Filter  # noqa: E402
 from venus.store import open_store  # noqa: E402
+from venus.store.clickhouse import ClickHouseStore  # noqa: E402
 
 END = 1_778_000_000
 LOOKBACK = timedelta(hours=20)
+
+
+def import_tree(importer: Importer, tree: Path) -> None:
+    for path in sorted(p for p in tree.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        importer.import_chunk(describe_path(str(path)), fingerprint(data), 0, data, final=True)
 
 
 def main() -> None:
@@ -53,9 +60,7 @@ def main() -> None:
             tree = work / f"{name}-{seed}"
             stats = DemoCloud(seed=100 + seed).write_tree(tree, args.lines, 24.0, END + i * 3 * 86400,
                                                           scenario=name, scenario_at=0.9)
-            for path in sorted(p for p in tree.rglob("*") if p.is_file()):
-                data = path.read_bytes()
-                importer.import_chunk(describe_path(str(path)), fingerprint(data), 0, data, final=True)
+            import_tree(importer, tree)
             truth = stats["scenario"]
             start = datetime.fromtimestamp(truth["start"], UTC)
 
@@ -82,15 +87,13 @@ def main() -> None:
     print(json.dumps({"lines_per_run": args.lines, "per_scenario": per, "runs": runs, "sequences": sequences}, indent=2))
 
 
-def sequence_scores(store, importer: Importer, work: Path, lines: int, end: int) -> dict:  # noqa: ANN001
+def sequence_scores(store: ClickHouseStore, importer: Importer, work: Path, lines: int, end: int) -> dict:
     """A day of normal boots, then a day in which 10 % of the boots deviate: precision and recall
     of the instances flagged."""
     for name, cloud, at, deviations in (("normal", DemoCloud(seed=41), end - 86400, 0.0),
                                         ("deviating", DemoCloud(seed=42), end, 0.1)):
         cloud.write_tree(work / name, lines, 24.0, at, deviations=deviations)
-        for path in sorted(p for p in (work / name).rglob("*") if p.is_file()):
-            data = path.read_bytes()
-            importer.import_chunk(describe_path(str(path)), fingerprint(data), 0, data, final=True)
+        import_tree(importer, work / name)
     deviated = set(cloud.deviated)
     start = datetime.fromtimestamp(end - 86400, UTC)
     found = sequence_anomalies(store, "instance", start, datetime.fromtimestamp(end, UTC), start - timedelta(days=1),

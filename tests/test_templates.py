@@ -11,7 +11,10 @@ from venus.analysis.template_accuracy import template_accuracy
 from venus.analysis.templates import TemplateMiner, mask_messages, value_type
 from venus.demo.generator import DemoCloud
 from venus.ingest.inspect import Inspection, inspect_bytes
+from venus.ingest.templating import Templater
+from venus.parse.lines import parse_text
 from venus.parse.paths import describe_path
+from venus.parse.timestamps import now_us
 
 
 def mine(*batches: list[str]) -> tuple[TemplateMiner, list[list[int]]]:
@@ -104,3 +107,17 @@ def test_the_miner_runs_over_the_loghub_samples(name):
     miner, (ids,) = mine([r["message"] for r in records])
     assert len(ids) == len(records) == 2000 and min(ids) >= 1
     assert 1 <= len(miner.templates) < 2000
+
+
+def test_a_batch_the_miner_fails_on_is_stored_without_templates(meta, caplog):
+    table, _ = parse_text("2026-05-06 18:00:00.000 7 INFO nova.x [-] Selected host: cmp1\n",
+                          describe_path("/var/log/nova/nova-scheduler.log", "ctl1"), received_us=now_us())
+    templater = Templater(meta)
+
+    def broken(*_: object) -> None:  # a bug in the miner, simulated: the real miner is pure and tested above
+        raise RuntimeError("broken")
+
+    templater.miner.assign = broken
+    assert templater.label(table) is table
+    assert table.column("template_id").to_pylist() == [0]
+    assert "template mining failed for a batch of 1 lines" in caplog.text

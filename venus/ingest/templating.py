@@ -39,14 +39,19 @@ class Templater:
             log.info("%d log templates loaded", len(self._saved_ids))
 
     def label(self, table: pa.Table) -> pa.Table:
-        """The table with `template_id` set from its `message` column."""
+        """The table with `template_id` set from its `message` column. Mining never costs a line:
+        if it fails, the batch is stored as it came (template 0) and the failure logged."""
         if table.num_rows == 0:
             return table
-        messages = table.column("message").combine_chunks()
-        masked = self.miner.mask(messages)  # concurrent batches mask at once; only assigning is serialised
-        with self._lock:
-            ids = self.miner.assign(messages, masked)
-            self._save()
+        try:
+            messages = table.column("message").combine_chunks()
+            masked = self.miner.mask(messages)  # concurrent batches mask at once; only assigning is serialised
+            with self._lock:
+                ids = self.miner.assign(messages, masked)
+                self._save()
+        except Exception:
+            log.exception("template mining failed for a batch of %d lines; stored without templates", table.num_rows)
+            return table
         at = table.schema.get_field_index("template_id")
         return table.set_column(at, "template_id", pa.array(ids.astype(np.uint64)))
 
