@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from venus.meta.models import AnomalyRecord, AnomalyRule, Task
+from venus.meta.models import AnomalyRecord, AnomalyRule, LogTemplate, Task
 from venus.meta.store import MetadataStore, to_db
 from venus.tasks.scheduler import Scheduler, TaskDef
 
@@ -48,15 +48,16 @@ def test_an_empty_database_is_upgraded_to_the_newest_revision(url):
     meta = MetadataStore(url)
     try:
         assert meta.current() is None
-        assert meta.upgrade() == meta.head() == "0002"
+        assert meta.upgrade() == meta.head() == "0003"
         tables = set(sa.inspect(meta.engine).get_table_names())
         assert {"alert_rules", "alert_states", "alert_events", "silences", "channels", "notifications", "tasks",
-                "task_runs", "saved_searches", "custom_config", "anomaly_rules", "anomaly_records"} <= tables
+                "task_runs", "saved_searches", "custom_config", "anomaly_rules", "anomaly_records",
+                "log_templates"} <= tables
     finally:
         meta.close()
 
 
-def test_the_previous_revision_is_upgraded_with_its_rows_kept(url):
+def test_an_older_revision_is_upgraded_with_its_rows_kept(url):
     meta = MetadataStore(url)
     try:
         cfg = meta._alembic()
@@ -75,12 +76,29 @@ def test_the_previous_revision_is_upgraded_with_its_rows_kept(url):
                                  ":title, :desc, :keyword, :log_type, :module, 'a line', 'L', :now, :now, :now)"
                                  .replace("`", '"' if "postgresql" in url else "`")), {**old, "now": now})
         assert meta.current() == "0001"
-        assert meta.upgrade() == "0002"
+        assert meta.upgrade() == "0003"
         with meta.session() as s:
             rule = s.get(AnomalyRule, "r1")
             record = s.get(AnomalyRecord, "c1")
             assert (rule.title, rule.match_case, rule.watermark, rule.channels) == ("t", True, None, None)
             assert (record.logs, record.count, record.samples) == ("a line", 1, None)
+    finally:
+        meta.close()
+
+
+def test_a_log_template_keeps_the_miners_state(url):
+    meta = MetadataStore(url)
+    meta.upgrade()
+    state = {"masked": ["Took", "<*>", "s"], "separators": [" ", " ", ""], "values": [["Took"], ["1.5", "2"], ["s"]]}
+    moment = datetime(2026, 5, 6, 18, 0, 0, 123456)
+    try:
+        with meta.session() as s:
+            s.add(LogTemplate(id=2**40, text="Took <NUM> s", state=state, count=3 * 2**32, first_seen=moment,
+                              last_seen=moment, examples=["Took 1.5 s", "Took 2 s"]))
+        with meta.session() as s:
+            row = s.get(LogTemplate, 2**40)
+            assert (row.text, row.state, row.count, row.last_seen, row.examples) == (
+                "Took <NUM> s", state, 3 * 2**32, moment, ["Took 1.5 s", "Took 2 s"])
     finally:
         meta.close()
 

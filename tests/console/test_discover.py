@@ -38,6 +38,7 @@ def test_dragging_across_the_histogram_zooms_into_that_time(page, demo):
     page.goto("/discover?from=all")
     chart = page.get_by_test_id("histogram")
     expect(page.locator("[data-testid=result-row]").first).to_be_visible()
+    expect(page.locator(".histogram-caption")).to_contain_text("one bar per")  # the chart has its bars
     box = chart.bounding_box()
     y = box["y"] + box["height"] * 0.6
     page.mouse.move(box["x"] + box["width"] * 0.3, y)
