@@ -110,3 +110,12 @@ def test_a_robust_score_counts_deviations_from_the_median():
     assert robust_score(40, [10, 12, 9, 11, 10]) == (10, 30 / 10 ** 0.5)
     assert robust_score(0, [100, 100, 100]) == (100, -10.0)
     assert robust_score(3, []) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("failing", ["mariadb_down"], indirect=True)
+def test_without_history_before_the_stretch_no_volume_is_judged(failing):
+    store, _, truth = failing
+    # The stretch starts with the store's first lines: nothing before it to compare with.
+    first = store.query("SELECT min(ts) FROM logs").rows[0][0]
+    found = detect(store, Filter.parse(""), first, first + timedelta(hours=2), LOOKBACK)
+    assert [f for f in found if f["kind"] in ("spike", "drop")] == []

@@ -32,6 +32,7 @@ MIN_SPIKE = 5  # lines in the window before a rise can be a spike
 MIN_DROP_BASELINE = 10.0  # the usual lines per window before a fall can be a drop
 THRESHOLD = 4.0  # robust deviations from the median that make a spike or a drop
 TIME_OF_DAY_DAYS = 3  # days of history needed to compare with the same time of day
+MIN_HISTORY = 3  # windows of history (after the store's first line) needed to judge a volume
 EVIDENCE = 3
 EXPLAIN_FIELDS = ("service", "host", "program", "level", "template_id")
 
@@ -99,14 +100,19 @@ def volume_changes(store: ClickHouseStore, flt: Filter, start: datetime, end: da
         key = (int(tid), service, host)
         counts[key][int(slot)] = int(count)
         ranks[key] = max(ranks.get(key, 0), int(rank))
-    slots = int(lookback.total_seconds() // step)
+    # Windows before the store's first line are no history: a new store has no baseline yet.
+    first = min((slot for by_slot in counts.values() for slot in by_slot), default=0)
+    slots = min(int(lookback.total_seconds() // step), -first)
     per_day = int(86400 // step) if 86400 % step == 0 else 0
     days = slots // per_day if per_day else 0
+    if slots < MIN_HISTORY:
+        return []
     found = []
     for key, by_slot in counts.items():
         value = by_slot.get(0, 0)
         if per_day and days >= TIME_OF_DAY_DAYS:
-            history = [float(by_slot.get(-d * per_day + k, 0)) for d in range(1, days + 1) for k in (-1, 0, 1)]
+            history = [float(by_slot.get(-d * per_day + k, 0)) for d in range(1, days + 1) for k in (-1, 0, 1)
+                       if -d * per_day + k >= first]
             basis = "the same time of day on the days before"
         else:
             history = [float(by_slot.get(-k, 0)) for k in range(1, slots + 1)]
