@@ -114,7 +114,7 @@ def test_a_robust_score_counts_deviations_from_the_median():
 
 @pytest.mark.parametrize("failing", ["mariadb_down"], indirect=True)
 def test_without_history_before_the_stretch_no_volume_is_judged(failing):
-    store, _, truth = failing
+    store, _, _ = failing
     # The stretch starts with the store's first lines: nothing before it to compare with.
     first = store.query("SELECT min(ts) FROM logs").rows[0][0]
     found = detect(store, Filter.parse(""), first, first + timedelta(hours=2), LOOKBACK)
