@@ -188,6 +188,8 @@ def test_cli_import_direct_prints_a_summary_and_is_idempotent(tmp_path):
     assert "0 lines" in second.stdout
     count = run_cli("search", "--count", "host:cmp7 program:nova-compute", env=env)
     assert count.stdout.strip() == "1000"
+    unmined = run_cli("search", "--count", "template_id:0", env=env)
+    assert unmined.stdout.strip() == "0"  # mined as through a server
 
 
 def test_cli_import_of_nothing_readable_fails_clearly(tmp_path):

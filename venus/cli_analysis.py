@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from venus.analysis.templates import SPARK
 from venus.cli_common import ConfigOpt, JsonOpt, UrlOpt, _call, _print, _table, out
 
+SPARK = "▁▂▃▄▅▆▇█"  # a trend in a terminal
 templates_app = typer.Typer(help="Log templates: the kinds of lines, with counts and trends.", no_args_is_help=True)
 
 QueryArg = Annotated[str, typer.Argument(help="only the lines matching this query")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -16,7 +17,9 @@ from venus.analysis.chain import call_chain
 from venus.config import Settings
 from venus.errors import StoreUnavailable, VenusError
 from venus.ingest.importer import Importer
+from venus.ingest.templating import Templater
 from venus.ingest.workers import ParsePool
+from venus.meta.store import MetadataStore, open_metadata
 from venus.parse.paths import SourceInfo
 from venus.query import search as S
 from venus.store import open_store
@@ -131,10 +134,23 @@ class LocalBackend:
 
     def __init__(self, store: ClickHouseStore, settings: Settings, importer: Importer | None = None) -> None:
         self.store = store
+        self.settings = settings
         self._own_pool = None if importer else ParsePool(settings.import_.parse_processes)
         self.importer = importer or Importer(store, self._own_pool, settings.import_.timezone,
                                              settings.import_.max_line_bytes)
+        self._own_meta: MetadataStore | None = None
+        self._meta_lock = threading.Lock()  # import streams run in threads; the first opens it
         self.where = str(settings.data_path)
+
+    def _mine_templates(self) -> None:
+        """Lines imported directly get their templates as through a server: the metadata store is
+        opened (once, by the first import; a search has no need of it) for the miner's catalogue."""
+        if self.importer.templater is not None or self._own_pool is None or not self.settings.analysis.mine_templates:
+            return
+        with self._meta_lock:
+            if self._own_meta is None:
+                self._own_meta = open_metadata(self.settings)
+                self.importer.templater = Templater(self._own_meta)
 
     def search(self, q, since, until, limit, cursor, total):  # type: ignore[no-untyped-def]
         page = S.search(self.store, S.Filter.from_text(q, since, until), limit, cursor, with_total=total)
@@ -153,11 +169,14 @@ class LocalBackend:
         return self.importer.checkpoint(source.host, source.path, fp)
 
     def import_chunk(self, source, fp, offset, data, final, mtime):  # type: ignore[no-untyped-def]
+        self._mine_templates()
         return self.importer.import_chunk(source, fp, offset, data, final, mtime).as_dict()
 
     def close(self) -> None:
         if self._own_pool is not None:
             self._own_pool.close()
+        if self._own_meta is not None:
+            self._own_meta.close()
         self.store.close()
 
 

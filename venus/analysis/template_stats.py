@@ -45,6 +45,12 @@ def template_counts(store: ClickHouseStore, meta: MetadataStore, flt: Filter, si
     return out
 
 
+def template_texts(meta: MetadataStore, ids: set[int]) -> dict[int, str]:
+    """The text of each of these templates the catalogue knows."""
+    with meta.session() as s:
+        return dict(s.execute(select(LogTemplate.id, LogTemplate.text).where(LogTemplate.id.in_(ids))).all())
+
+
 def template_detail(meta: MetadataStore, tid: int) -> dict:
     with meta.session() as s:
         row = s.get(LogTemplate, tid)

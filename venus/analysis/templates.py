@@ -38,7 +38,6 @@ MAX_VALUES = 4  # distinct values remembered per position: a second makes it a v
 CACHE_SIZE = 200_000  # masked messages remembered with their template
 SAMPLES = 3  # raw lines per distinct masked message per batch (first, middle, last)
 EXAMPLES = 3  # example messages a template keeps (the first different ones it met)
-SPARK = "▁▂▃▄▅▆▇█"  # a trend in a terminal
 
 _TIME = (r"(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
          r"|\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [+-]\d{4})?"
@@ -48,8 +47,6 @@ _TIME = (r"(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?
 # variable is, <NUM> or <IP>…, is told later from the raw values, per template, not per line.
 MASK = _TIME + r"|\b[\w.\-]*\d[\w.\-]*"  # no capture group: RE2 then replaces with its DFA alone
 TIME = re.compile(_TIME)  # the same, for the raw lines a template compares (RE2 and re agree on it)
-PLACEHOLDER = re.compile(r"<(?:TIME|UUID|IP|NUM|PATH|\*)>")
-_WHOLE = re.compile(r"<(?:TIME|UUID)>")  # placeholders that stand for several parts of a token
 _PARTS = re.compile(r"([^\w.\-]+)")  # a token's parts: words (with dots and dashes) and what separates them
 _EDGE = re.compile(r"^([\"'(\[{<]*)(.*?)([\"')\]}>,;:.]*)$", re.DOTALL)  # quotes and brackets around a value
 _LOCATION = re.compile(r"/|\w+://")  # a path or a URL: when it varies, it is one value
@@ -87,13 +84,11 @@ def value_type(values: set[str]) -> str:
     return "<*>"
 
 
-def variable_token(masked: str, values: set[str]) -> str:
+def variable_token(values: set[str]) -> str:
     """A token whose lines differed, written as a template: the parts every line shared stay
     literal, the others become typed variables ("0/0/2768" and "0/0/311" give "0/0/<NUM>",
     '"GET' and '"POST' give '"<*>'). A path or URL that varies is one value, and so is a word
-    joined by dashes (tap8a7db67f-dc)."""
-    if _WHOLE.search(masked):
-        return masked
+    joined by dashes (tap8a7db67f-dc). A time is already <TIME> in the values (`observe`)."""
     edges = [_EDGE.match(v).groups() for v in values]  # type: ignore[union-attr]
     split = [_PARTS.split(v) for v in values]
     if len({len(parts) for parts in split}) == 1 and not any(_LOCATION.match(e[1]) for e in edges):
@@ -135,7 +130,7 @@ class Template:
             if len(seen) == 1:
                 out.append(next(iter(seen)))
             elif seen:
-                out.append(variable_token(token, seen))
+                out.append(variable_token(seen))
             else:
                 out.append(token)
             out.append(sep)
@@ -156,7 +151,7 @@ class Template:
 
 def _key(tokens: list[str]) -> tuple[int, str]:
     first = tokens[0] if tokens else ""
-    return len(tokens), "<*>" if PLACEHOLDER.search(first) else first
+    return len(tokens), "<*>" if "<*>" in first else first
 
 
 def _split(text: str) -> tuple[list[str], list[str]]:
@@ -183,12 +178,12 @@ class TemplateMiner:
     """Online, incremental, deterministic template mining (see the module's docstring). Not
     thread-safe: its owner serialises the batches."""
 
-    def __init__(self, similarity: float = SIMILARITY, first_id: int = 1) -> None:
+    def __init__(self, similarity: float = SIMILARITY) -> None:
         self.similarity = similarity
         self.templates: dict[int, Template] = {}
         self._leaves: dict[tuple[int, str], list[int]] = {}
         self._cache: OrderedDict[str, int] = OrderedDict()
-        self._next_id = first_id
+        self._next_id = 1
         self._pool = ThreadPoolExecutor(2, thread_name_prefix="template-mask")
 
     def add(self, template: Template) -> None:

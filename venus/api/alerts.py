@@ -4,7 +4,7 @@ and history, silences, notification channels (with a test send)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -22,23 +22,12 @@ from venus.api.responses import JSON
 from venus.errors import BadRequest, NotFound
 from venus.meta.models import AlertEvent, AlertRuleRow, AlertStateRow, Channel, Notification, Silence
 from venus.meta.store import MetadataStore, db_now, from_db, now_utc, to_db
-from venus.query.timerange import duration_seconds, parse_time
+from venus.query.timerange import duration_param, parse_time
 from venus.tasks.server_tasks import external_url
 from venus.validation import validated
 
 Limit = Annotated[int, Query(ge=1, le=10_000)]
-MAX_HISTORY = 7 * 86400  # the longest stretch a preview looks back over
-
-
-def history_seconds(text: str) -> float:
-    """The stretch a preview's history covers, or a 400 naming `history`."""
-    try:
-        seconds = duration_seconds(text)
-    except ValueError as exc:
-        raise BadRequest(f"history: {exc}", field="history") from None
-    if not 0 < seconds <= MAX_HISTORY:
-        raise BadRequest("history: more than 0 and at most 7d", field="history")
-    return seconds
+MAX_HISTORY = timedelta(days=7)  # the longest stretch a preview looks back over
 
 
 def _meta(request: Request) -> MetadataStore:
@@ -179,7 +168,7 @@ def mount_alerts(app: FastAPI) -> None:
         moment = parse_time(at, "at") or now_utc()
         result = await run_in_threadpool(preview, request.app.state.store, rule, _signatures(request), moment)
         if history:
-            span = history_seconds(history)
+            span = duration_param(history, "history", MAX_HISTORY).total_seconds()
             result["history"] = await run_in_threadpool(backtest, request.app.state.store, rule,
                                                         _signatures(request), moment, span)
         return JSON({"ok": True, **result})

@@ -7,18 +7,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from venus.analysis.anomalies import detect, explain
 from venus.analysis.chain import call_chain
 from venus.analysis.root_cause import dependency_graph, root_causes
 from venus.analysis.sequences import sequence_anomalies
+from venus.analysis.template_stats import template_texts
 from venus.api.responses import JSON
 from venus.errors import BadRequest
-from venus.meta.models import LogTemplate
 from venus.query.search import Filter, iso_z
-from venus.query.timerange import duration_seconds, time_bounds
+from venus.query.timerange import duration_param, time_bounds
 
 DEFAULT_WINDOW = timedelta(minutes=15)
 MAX_LOOKBACK = timedelta(days=30)
@@ -26,28 +25,19 @@ Q = Annotated[str, Query(max_length=4096)]
 
 
 def lookback_of(text: str) -> timedelta:
-    """The baseline's length, or a 400 naming `lookback`."""
-    try:
-        seconds = duration_seconds(text)
-    except ValueError as exc:
-        raise BadRequest(f"lookback: {exc}", field="lookback") from None
-    if not 0 < seconds <= MAX_LOOKBACK.total_seconds():
-        raise BadRequest("lookback: more than 0 and at most 30d", field="lookback")
-    return timedelta(seconds=seconds)
+    return duration_param(text, "lookback", MAX_LOOKBACK)
 
 
-def window_of(since: str | None, until: str | None) -> tuple[datetime, datetime]:
-    """The stretch asked for; by default the last 15 minutes (or the 15 before `until`)."""
+def window_of(since: str | None, until: str | None, default: timedelta = DEFAULT_WINDOW) -> tuple[datetime, datetime]:
+    """The stretch asked for; by default the `default` up to now (or up to `until`)."""
     start, end = time_bounds(since, until)
     end = end or datetime.now(UTC)
-    return start or end - DEFAULT_WINDOW, end
+    return start or end - default, end
 
 
 def with_templates(request: Request, items: list[dict]) -> list[dict]:
     """Each finding or candidate with its template's text."""
-    ids = {i["template_id"] for i in items}
-    with request.app.state.meta.session() as s:
-        texts = dict(s.execute(select(LogTemplate.id, LogTemplate.text).where(LogTemplate.id.in_(ids))).all())
+    texts = template_texts(request.app.state.meta, {i["template_id"] for i in items})
     return [{**i, "template": texts.get(i["template_id"])} for i in items]
 
 
@@ -82,14 +72,11 @@ def mount_anomalies(app: FastAPI) -> None:
         """Instances (`key=instance`) or requests (`key=request`) whose lines came in an order not
         seen in the `lookback` before the stretch (default the last hour): the first deviating
         step, its context and what usually follows it, with the templates' texts."""
-        start, end = time_bounds(since, until)
-        end = end or datetime.now(UTC)
-        start = start or end - timedelta(hours=1)
+        start, end = window_of(since, until, timedelta(hours=1))
         result = await run_in_threadpool(sequence_anomalies, request.app.state.store, key, start, end,
                                          start - lookback_of(lookback), size)
         ids = {t for s in result["sequences"] for t in [*s["steps"], *s["expected"]] if t}
-        with request.app.state.meta.session() as s:
-            texts = dict(s.execute(select(LogTemplate.id, LogTemplate.text).where(LogTemplate.id.in_(ids))).all())
+        texts = template_texts(request.app.state.meta, ids)
         return JSON({"ok": True, "window": {"start": iso_z(start), "end": iso_z(end)}, **result,
                      "templates": {str(k): v for k, v in texts.items()}})
 
@@ -117,9 +104,8 @@ def mount_anomalies(app: FastAPI) -> None:
     async def dependencies(request: Request, since: str | None = None, until: str | None = None) -> JSON:
         """Which service calls which (and in how many requests), learned from call chains over
         the stretch (default the last day)."""
-        start, end = time_bounds(since, until)
-        end = end or datetime.now(UTC)
-        graph = await run_in_threadpool(dependency_graph, request.app.state.store, start or end - timedelta(days=1), end)
+        start, end = window_of(since, until, timedelta(days=1))
+        graph = await run_in_threadpool(dependency_graph, request.app.state.store, start, end)
         return JSON({"ok": True, "dependencies": graph})
 
     app.include_router(router)

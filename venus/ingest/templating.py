@@ -48,15 +48,16 @@ class Templater:
             masked = self.miner.mask(messages)  # concurrent batches mask at once; only assigning is serialised
             with self._lock:
                 ids = self.miner.assign(messages, masked)
-                self._save()
+                self._save(np.unique(ids))
         except Exception:
             log.exception("template mining failed for a batch of %d lines; stored without templates", table.num_rows)
             return table
         at = table.schema.get_field_index("template_id")
         return table.set_column(at, "template_id", pa.array(ids.astype(np.uint64)))
 
-    def _save(self) -> None:
-        changed = [t for t in self.miner.templates.values() if t.changed]
+    def _save(self, touched: np.ndarray) -> None:
+        """Save the batch's templates that changed: a batch changes no other."""
+        changed = [t for t in (self.miner.templates[int(i)] for i in touched) if t.changed]
         if not changed:
             return
         new = [t for t in changed if t.id not in self._saved_ids]

@@ -30,6 +30,17 @@ def duration_seconds(value: str | float) -> float:
     return seconds
 
 
+def duration_param(text: str, field: str, most: timedelta) -> timedelta:
+    """A request's duration parameter, more than 0 and at most `most`, or a 400 naming `field`."""
+    try:
+        seconds = duration_seconds(text)
+    except ValueError as exc:
+        raise BadRequest(f"{field}: {exc}", field=field) from None
+    if not 0 < seconds <= most.total_seconds():
+        raise BadRequest(f"{field}: more than 0 and at most {most.days}d", field=field)
+    return timedelta(seconds=seconds)
+
+
 def parse_time(text: str | None, field: str, now: datetime | None = None) -> datetime | None:
     """A point in time from user input: '2026-05-06T18:00', '2026-05-06 18:00:00Z', '15m' (ago),
     'now', or epoch seconds. Naive ISO times are UTC."""

@@ -25,9 +25,9 @@ export function navigate(path: string, params: Record<string, string | undefined
 export const chainPath = (id: string) => `/chain/${encodeURIComponent(id)}`;
 
 // A time range in the URL: `from=all` is the open start ("" in a TimeRange).
-export function rangeFromUrl(url: URL): TimeRange {
-  const from = url.searchParams.get("from") ?? DEFAULT_RANGE.from;
-  return { from: from === "all" ? "" : from, to: url.searchParams.get("to") ?? DEFAULT_RANGE.to };
+export function rangeFromUrl(url: URL, fallback: TimeRange = DEFAULT_RANGE): TimeRange {
+  const from = url.searchParams.get("from") ?? fallback.from;
+  return { from: from === "all" ? "" : from, to: url.searchParams.get("to") ?? fallback.to };
 }
 
 export const rangeToUrl = (range: TimeRange) => ({ from: range.from === "" ? "all" : range.from, to: range.to });

@@ -4,14 +4,14 @@
 
 import { useMemo, useState } from "preact/hooks";
 import { LevelBadge } from "../../components/Marked";
+import { TemplateText } from "../../components/TemplateText";
 import { TimePicker } from "../../components/TimePicker";
 import { formatNumber, t } from "../../i18n";
 import type { MessageKey } from "../../locales/en";
 import { filterClause } from "../../querytext";
-import { location, navigate, openDiscover, rangeToUrl } from "../../route";
+import { location, navigate, openDiscover, rangeFromUrl, rangeToUrl } from "../../route";
 import { absoluteRange, formatTime, rangeParams, type TimeRange } from "../../timerange";
 import { useApi } from "../../useApi";
-import { TemplateText } from "../patterns/Patterns";
 
 type Finding = { kind: string; template_id: number; template: string | null; service: string; host: string;
                  level: string; count: number; baseline: number; score: number; first_seen?: string; reason: string };
@@ -32,7 +32,7 @@ function linesOf(f: Finding): string {
 
 export function Anomalies() {
   const params = location.value.searchParams;
-  const range = { from: params.get("from") ?? DEFAULT.from, to: params.get("to") ?? DEFAULT.to };
+  const range = rangeFromUrl(location.value, DEFAULT);
   const lookback = params.get("lookback") ?? "1d";
   const [rca, setRca] = useState(false);
   const bounds = useMemo(() => rangeParams(range, new Date()), [range.from, range.to]);
@@ -64,7 +64,7 @@ export function Anomalies() {
                 <li key={`${c.template_id}/${c.service}/${c.host}`} data-testid="cause">
                   <div><strong>{c.service}</strong> {t("anomalies.on")} <strong>{c.host}</strong> <LevelBadge level={c.level} />
                     <span class="muted"> · {t("anomalies.score")} {c.score} ({Object.entries(c.parts).map(([k, v]) => `${PARTS[k] ? t(PARTS[k]) : k} ${v}`).join(", ")})</span></div>
-                  <div class="col-message">{c.template ? <TemplateText text={c.template} /> : `#${c.template_id}`}</div>
+                  <div class="col-message"><TemplateText text={c.template} id={c.template_id} /></div>
                   <div class="muted">{c.reason}{c.depended_on_by.length ? ` · ${t("anomalies.dependedOn", { services: c.depended_on_by.join(", ") })}` : ""}</div>
                   {c.evidence[0] && (
                     <button class="link" onClick={() => navigate("/discover", { from: "all", context: c.evidence[0].id })}>
@@ -94,7 +94,7 @@ export function Anomalies() {
                     <td><span class={`state state-${a.kind === "drop" ? "pending" : "firing"}`}>{kindText(a.kind)}</span></td>
                     <td>{a.service}</td><td>{a.host}</td><td><LevelBadge level={a.level} /></td>
                     <td class="num">{formatNumber(a.count)}</td>
-                    <td class="col-message">{a.template ? <TemplateText text={a.template} /> : `#${a.template_id}`}</td>
+                    <td class="col-message"><TemplateText text={a.template} id={a.template_id} /></td>
                     <td class="muted">{a.reason}</td>
                   </tr>
                 ))}

@@ -4,6 +4,7 @@
 
 import { useMemo, useState } from "preact/hooks";
 import { Sparkline } from "../../components/Sparkline";
+import { TemplateText } from "../../components/TemplateText";
 import { TimePicker } from "../../components/TimePicker";
 import { formatNumber, t } from "../../i18n";
 import { location, navigate, openDiscover, rangeFromUrl, rangeToUrl } from "../../route";
@@ -14,21 +15,7 @@ type Template = { id: number; text: string | null; count: number; total?: number
                   last_seen?: string; buckets: { time: string; count: number }[] };
 type Templates = { total: number; unmined: number; templates: Template[] };
 
-const VARIABLE = /<(?:TIME|UUID|IP|NUM|PATH|\*)>/g;
 const SIZE = 200;
-
-/** A template with its variables marked, so the fixed text reads apart from what varies. */
-export function TemplateText({ text }: { text: string }) {
-  const parts: (string | preact.JSX.Element)[] = [];
-  let last = 0;
-  for (const m of text.matchAll(VARIABLE)) {
-    parts.push(text.slice(last, m.index));
-    parts.push(<span key={m.index} class="variable">{m[0]}</span>);
-    last = (m.index ?? 0) + m[0].length;
-  }
-  parts.push(text.slice(last));
-  return <>{parts}</>;
-}
 
 export function Patterns() {
   const params = location.value.searchParams;
@@ -71,7 +58,7 @@ export function Patterns() {
                     <td class="num">{formatNumber(p.count)}</td>
                     <td class="num">{total ? ((p.count / total) * 100).toFixed(1) : "0"}</td>
                     <td><Sparkline values={p.buckets.map((b) => b.count)} colour="#2563eb" /></td>
-                    <td class="col-message">{p.text ? <TemplateText text={p.text} /> : `#${p.id}`}</td>
+                    <td class="col-message"><TemplateText text={p.text} id={p.id} /></td>
                     <td class="col-time">{p.first_seen ? `${formatTime(p.first_seen, false)} → ${formatTime(p.last_seen!, false)}` : ""}</td>
                   </tr>
                 ))}
