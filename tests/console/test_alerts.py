@@ -26,7 +26,7 @@ def run_alerts_task_from_settings(page: Page) -> None:
 
 def test_a_rule_created_in_the_console_fires_and_shows_as_firing(page, demo):
     failures = httpx.get(f"{demo.url}/api/v1/count", params={"q": SPAWN_FAILURES, "since": "1d"}).json()["count"]
-    assert failures == 4
+    assert failures > 2  # the threshold below
     page.goto("/alerts?tab=rules")
     page.get_by_test_id("new-rule").click()
     editor = page.get_by_test_id("rule-editor")

@@ -55,8 +55,8 @@ def test_dragging_across_the_histogram_zooms_into_that_time(page, demo):
 
 
 def test_context_shows_the_twenty_lines_around_a_line(page, demo):
-    ids = api_ids(demo, "program:nova-compute", limit=100)
-    line = ids[50]  # a line in the middle of its file: ten before it and ten after
+    ids = api_ids(demo, "program:nova-compute host:cmp6", limit=100)
+    line = ids[50]  # fifty lines of the same file after it and more before: ten each side to show
     page.goto(f"/discover?from=all&q=program%3Anova-compute&context={line}")
     panel = page.get_by_test_id("context-panel")
     expect(panel).to_be_visible()

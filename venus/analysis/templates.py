@@ -36,7 +36,7 @@ MIN_PIECE = 20_000  # rows below which a batch is masked in one piece
 SIMILARITY = 0.5  # share of a template's literal tokens a message must repeat to join it
 MAX_VALUES = 4  # distinct values remembered per position: a second makes it a variable
 CACHE_SIZE = 200_000  # masked messages remembered with their template
-SAMPLES = 3  # raw lines per distinct masked message per batch (first, middle, last)
+SAMPLES = 8  # raw lines per distinct masked message per batch, spread evenly from its first to its last
 EXAMPLES = 3  # example messages a template keeps (the first different ones it met)
 
 _TIME = (r"(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
@@ -216,7 +216,8 @@ class TemplateMiner:
         ids = np.zeros(len(masked), dtype=np.uint32)
         for i in np.argsort(firsts, kind="stable"):  # in the order they first appear
             rows = order[bounds[i]:bounds[i + 1]]
-            picks = sorted({int(rows[0]), int(rows[len(rows) // 2]), int(rows[-1])})[:SAMPLES]
+            last = len(rows) - 1
+            picks = sorted({int(rows[k * last // (SAMPLES - 1)]) for k in range(SAMPLES)})
             samples = [raw[p].as_py() or "" for p in picks]
             template = self._mine(masked[i] or "", samples)
             template.count += int(counts[i])

@@ -31,6 +31,7 @@ EXC = "oslo_messaging.exceptions.MessagingTimeout: Timed out waiting for a reply
 # two steps swapped (spawn time before spawned), a step repeated (scheduled twice), a step out of
 # place (spawned before anything ran on the compute host).
 DEVIATIONS = ("missing_step", "steps_swapped", "repeated_step", "step_out_of_place")
+LINES_PER_EVENT = 2.4  # lines an event writes on average (measured), so the events fill the span
 # The access lines of nova's requestlog and of eventlet.wsgi (neutron, glance): one template each,
 # whatever the request.
 NOVA_REQUEST = '{ip} "{method} {uri}" status: {status} len: {length} microversion: 2.79 time: {time}'
@@ -425,8 +426,8 @@ class DemoCloud:
         failure_rng = random.Random(f"{scenario}-{self.seed}") if failure else None
         failure_start = start + scenario_at * (end - start)
         truth: dict | None = None
-        # Events are spaced so that the lines fill the span; each event writes ~2 lines on average.
-        step = span_hours * 3600 / max(lines / 2.2, 1)
+        # Events are spaced so that the lines fill the span up to its end.
+        step = span_hours * 3600 / max(lines / LINES_PER_EVENT, 1)
         db_window = (start + 0.4 * (end - start), start + 0.4 * (end - start) + 120)
         mq_window = (start + 0.7 * (end - start), start + 0.7 * (end - start) + 180)
         t = start
