@@ -12,6 +12,7 @@ from tests.conftest import Server
 
 pytestmark = pytest.mark.server
 RULE = {"name": "errors", "query": "level:ERROR", "threshold": 5}
+ANOMALY = {"name": "unusual", "condition": "anomaly", "group_by": ["service", "host"], "window": "5m", "threshold": 5}
 SMTP = {"host": "smtp.example.org", "from_addr": "venus@example.org", "to": ["ops@example.org"]}
 
 
@@ -43,6 +44,13 @@ BAD = [
     ("POST", "/api/v1/alerts/rules", {**RULE, "timezone": "Mars/Olympus"}, "timezone"),
     ("POST", "/api/v1/alerts/rules", {**RULE, "labels": {"1bad": "x"}}, "labels"),
     ("POST", "/api/v1/alerts/rules", {"query": "level:ERROR"}, "name"),
+    ("POST", "/api/v1/alerts/rules", {**ANOMALY, "op": "below"}, "op"),
+    ("POST", "/api/v1/alerts/rules", {**ANOMALY, "group_by": ["program"]}, "group_by"),
+    ("POST", "/api/v1/alerts/rules", {**ANOMALY, "kinds": ["surprise"]}, "kinds.0"),
+    ("POST", "/api/v1/alerts/rules", {**ANOMALY, "kinds": []}, "kinds"),
+    ("POST", "/api/v1/alerts/rules", {**ANOMALY, "lookback": "10m"}, "lookback"),
+    ("POST", "/api/v1/alerts/rules", {**RULE, "kinds": ["spike"]}, "kinds"),
+    ("POST", "/api/v1/alerts/rules", {**RULE, "group_by": ["kind"]}, "group_by"),
     ("POST", "/api/v1/channels", {"name": "m", "type": "email", "settings": {**SMTP, "host": "smtp example"}},
      "settings.host"),
     ("POST", "/api/v1/channels", {"name": "m", "type": "email", "settings": {**SMTP, "port": 70000}},

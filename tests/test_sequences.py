@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import settings_for
 from tests.test_anomalies import load
-from venus.analysis.sequences import SequenceModel, sequence_anomalies
+from venus.analysis.sequences import MIN_LEARNED, SequenceModel, sequence_anomalies
 from venus.demo.generator import DemoCloud
 from venus.meta.store import MetadataStore
 from venus.store import open_store
@@ -59,3 +59,12 @@ def test_a_deviation_names_the_step_and_what_usually_follows():
 def test_a_step_seen_once_while_learning_is_not_yet_normal():
     model = SequenceModel().learn([[1, 2, 3]] * 5 + [[1, 2, 7]])
     assert model.deviation([1, 2, 7])["got"] == 7
+
+
+def test_with_too_few_lifecycles_learned_none_is_judged(lifecycles):
+    store, _ = lifecycles
+    start = datetime.fromtimestamp(END - 24 * 3600, UTC)  # where the lines start
+    # The learning stretch is the ten minutes before: nothing in it.
+    found = sequence_anomalies(store, "instance", start, start + timedelta(hours=12), start - timedelta(minutes=10))
+    assert (found["learned"], found["deviating"], found["sequences"]) == (0, 0, [])
+    assert found["checked"] > 0 and found["min_learned"] == MIN_LEARNED

@@ -60,12 +60,21 @@ def show_template(template_id: Annotated[int, typer.Argument(help="the template'
 
 
 def anomalies_command(query: QueryArg = "", since: Annotated[str | None, typer.Option(
-                          help="start of the stretch (default: 15 minutes before its end)")] = None,
+                          help="start of the stretch (default: 15 minutes before its end; 1 hour with --sequences)")] = None,
                       until: UntilOpt = None,
                       lookback: Annotated[str, typer.Option(help="the baseline before the stretch")] = "1d",
                       size: Annotated[int, typer.Option(min=1, max=1000)] = 30,
+                      sequences: Annotated[bool, typer.Option(
+                          "--sequences", help="instances or requests whose lines came in an unusual order")] = False,
+                      key: Annotated[str, typer.Option(help="with --sequences: instance or request")] = "instance",
                       as_json: JsonOpt = False, url: UrlOpt = None, config: ConfigOpt = None) -> None:
-    """Anomalies of a stretch of time: templates new to a service, spikes and drops, with reasons."""
+    """Anomalies of a stretch of time: templates new to a service, spikes and drops, with reasons;
+    or with --sequences, the lifecycles that deviate from those of the lookback, at which step."""
+    if sequences:
+        if query:
+            raise typer.BadParameter("a query does not narrow --sequences (they follow whole lifecycles)",
+                                     param_hint="QUERY")
+        return _sequences(url, config, since, until, lookback, size, key, as_json)
     found = _call(url, config, "GET", "/api/v1/anomalies", params={
         "q": query, "since": since, "until": until, "lookback": lookback, "size": size})
     if as_json:
@@ -77,18 +86,47 @@ def anomalies_command(query: QueryArg = "", since: Annotated[str | None, typer.O
              (a["template"] or "")[:100], a["reason"]] for a in found["anomalies"]])
 
 
+def _sequences(url: str | None, config: str | None, since: str | None, until: str | None, lookback: str,
+               size: int, key: str, as_json: bool) -> None:
+    found = _call(url, config, "GET", "/api/v1/anomalies/sequences", params={
+        "since": since, "until": until, "lookback": lookback, "size": size, "key": key})
+    if as_json:
+        return _print(found)
+    texts = found["templates"]
+
+    def text(tid: int | None) -> str:
+        return "(the end)" if tid is None else (texts.get(str(tid)) or f"template {tid}")[:160]
+
+    out.print(f"{found['window']['start']} → {found['window']['end']}: {found['deviating']} of {found['checked']} "
+              f"{key}s deviate (learned from {found['learned']})", markup=False)
+    for s in found["sequences"]:
+        out.print(f"{s['key']}, step {s['position'] + 1}", markup=False)
+        out.print(f"   after:   {text(s['context'][-1]) if s['context'] else '(the start)'}", markup=False)
+        out.print(f"   got:     {text(s['got'])}", markup=False)
+        out.print(f"   usually: {'; '.join(text(e) for e in s['expected']) or '(never seen)'}", markup=False)
+    return None
+
+
 def rca_command(since: Annotated[str | None, typer.Option(help="start of the stretch")] = None,
                 until: UntilOpt = None,
                 request: Annotated[str | None, typer.Option(help="the stretch of this request (req-…)")] = None,
                 instance: Annotated[str | None, typer.Option(help="the stretch of this instance's requests")] = None,
+                alert: Annotated[str | None, typer.Option(
+                    help="the latest episode of this alert rule (id or name), from before it breached to when it fired")] = None,
+                group: Annotated[str | None, typer.Option(help="with --alert: one group's group_key (in venus alerts list --json)")] = None,
                 lookback: Annotated[str, typer.Option(help="the baseline before the stretch")] = "1d",
                 size: Annotated[int, typer.Option(min=1, max=100)] = 5,
                 as_json: JsonOpt = False, url: UrlOpt = None, config: ConfigOpt = None) -> None:
-    """Root-cause candidates of a stretch of time, a request or an instance, the likeliest first."""
+    """Root-cause candidates of a stretch of time, a request, an instance or an alert, the likeliest first."""
     found = _call(url, config, "GET", "/api/v1/rca", params={
-        "since": since, "until": until, "request": request, "instance": instance, "lookback": lookback, "size": size})
+        "since": since, "until": until, "request": request, "instance": instance, "alert": alert, "group": group,
+        "lookback": lookback, "size": size})
     if as_json:
         return _print(found)
+    if episode := found.get("alert"):
+        labels = ", ".join(f"{k}={v}" for k, v in episode["labels"].items())
+        out.print(f"alert {episode['rule']} ({labels}): breached {episode['breached_at']}, "
+                  f"fired {episode['fired_at'] or 'not yet'}", markup=False)
     out.print(f"{found['window']['start']} → {found['window']['end']}", markup=False)
     for rank, c in enumerate(found["candidates"], 1):
         parts = ", ".join(f"{k} {v}" for k, v in c["parts"].items())

@@ -58,6 +58,7 @@ def preview(store: ClickHouseStore, rule: AlertRule, signatures: dict[str, Signa
 
 
 BACKTEST_POINTS = 96  # evaluations over the stretch a backtest covers (every 15 minutes of a day)
+ANOMALY_BACKTEST_POINTS = 24  # for an anomaly rule (every hour of a day)
 
 
 def backtest(store: ClickHouseStore, rule: AlertRule, signatures: dict[str, Signature], end: datetime,
@@ -66,6 +67,8 @@ def backtest(store: ClickHouseStore, rule: AlertRule, signatures: dict[str, Sign
     evenly spaced moments, each over its own window, with its highest value and the groups that
     breached then. `for` is not applied: this shows where the threshold was crossed, which is
     where a rule with `for: 0` fires."""
+    if rule.condition == "anomaly":  # each moment compares with its own baseline: dearer to evaluate
+        points = min(points, ANOMALY_BACKTEST_POINTS)
     node = rule_node(rule, signatures)
     step = span / points
     moments = []
@@ -166,12 +169,29 @@ def _save_state(s, stored: AlertStateRow | None, rule_id: str, key: str, labels:
             setattr(merged, name, value)
 
 
+ANOMALY_FIELDS = ("kind", "template_id", "service", "host", "level", "count", "baseline", "score", "first_seen",
+                  "reason")
+MAX_PAYLOAD_FINDINGS = 10
+
+
+def lines_of(rule: AlertRule, m: Measure) -> dict[str, str]:
+    """The field values that find the lines behind a measure: its group, or for an anomaly rule
+    its highest-scoring finding's template, service and host."""
+    if rule.condition != "anomaly":
+        return m.group
+    if m.findings:
+        top = m.findings[0]
+        return {"template_id": str(top["template_id"]), "service": top["service"], "host": top["host"]}
+    return {name: value for name, value in m.group.items() if name != "kind"}
+
+
 def _payload(store: ClickHouseStore, rule: AlertRule, rule_id: str, node, m: Measure, key: str,  # type: ignore[no-untyped-def]
              labels: dict, threshold: float, fired: datetime, event: str, external_url: str, now: datetime) -> dict:
     """What every channel renders: the alert, its group, the counts, sample lines and a link."""
-    samples = sample_lines(store, rule, node, m.group, now, rule.samples)
+    samples = sample_lines(store, rule, node, m, now, rule.samples)
     link = f"{external_url}/api/v1/search?" + urlencode({
-        "q": search_query(node, m.group), "since": iso_z(now - timedelta(seconds=rule.span)), "until": iso_z(now)})
+        "q": search_query(node, lines_of(rule, m)), "since": iso_z(now - timedelta(seconds=rule.span)),
+        "until": iso_z(now)})
     payload = {
         "status": event, "rule": {"id": rule_id, "name": rule.name, "severity": rule.severity,
                                   "description": rule.description, "condition": rule.condition, "op": rule.op,
@@ -179,6 +199,7 @@ def _payload(store: ClickHouseStore, rule: AlertRule, rule_id: str, node, m: Mea
         "labels": labels, "group": m.group, "group_key": key, "value": m.value, "threshold": threshold,
         "count": m.count, "total": m.total,
         "samples": [{k: line[k] for k in ("ts", "host", "program", "level", "message", "id")} for line in samples],
+        "anomalies": [{k: f.get(k) for k in ANOMALY_FIELDS} for f in m.findings[:MAX_PAYLOAD_FINDINGS]],
         "link": link, "external_url": external_url, "starts_at": iso_z(fired),
         "ends_at": iso_z(now) if event == RESOLVED else None,
     }

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from venus.alerts.rules import AlertRule, group_key
+from venus.analysis.anomalies import KINDS, findings, first_lines
 from venus.analysis.stats import dimension, dimension_sql
 from venus.analysis.typical import Signature
 from venus.model import COLUMN_NAMES
@@ -30,8 +31,9 @@ MAX_GROUPS = 10_000  # groups one rule may have; more are left out, with a warni
 class Measure:
     group: dict[str, str]
     value: float
-    count: int  # lines in the window (for a ratio: the numerator's)
+    count: int  # lines in the window (for a ratio: the numerator's; for an anomaly rule: its findings)
     total: int | None = None  # a ratio's denominator
+    findings: tuple[dict, ...] = ()  # an anomaly rule's findings in the group, the highest score first
 
 
 def all_of(*nodes: Node) -> Node:
@@ -56,8 +58,25 @@ def _dims(rule: AlertRule, params: dict) -> list[str]:
     return [f"toString({dimension_sql(dimension(name), i, params)})" for i, name in enumerate(rule.group_by)]
 
 
+def anomaly_measure(store: ClickHouseStore, rule: AlertRule, node: Node, now: datetime) -> dict[str, Measure]:
+    """Each group's highest anomaly score in the window ending at `now` (groups with findings only)."""
+    found = findings(store, Filter(rule.query, node), now - timedelta(seconds=rule.window), now,
+                     timedelta(seconds=rule.lookback), rule.kinds or KINDS)
+    groups: dict[str, list[dict]] = {}
+    for finding in found:  # highest score first, so each group's first finding is its measure
+        values = {name: str(finding[name]) for name in rule.group_by}
+        groups.setdefault(group_key(values), []).append(finding)
+    out = {}
+    for key, group in list(groups.items())[:MAX_GROUPS]:
+        values = {name: str(group[0][name]) for name in rule.group_by}
+        out[key] = Measure(values, group[0]["score"], len(group), findings=tuple(group))
+    return out
+
+
 def measure(store: ClickHouseStore, rule: AlertRule, node: Node, now: datetime) -> dict[str, Measure]:
     """Each group's measure over the window ending at `now` (groups with lines only)."""
+    if rule.condition == "anomaly":
+        return anomaly_measure(store, rule, node, now)
     where = Filter(rule.query, node, now - timedelta(seconds=rule.span), now).where()
     params = dict(where.params)
     dims = _dims(rule, params)
@@ -104,11 +123,15 @@ def quiet_measure(rule: AlertRule, group: dict[str, str]) -> Measure:
     return Measure(group, 0.0, 0, 0 if rule.condition == "ratio" else None)
 
 
-def sample_lines(store: ClickHouseStore, rule: AlertRule, node: Node, group: dict[str, str], now: datetime,
+def sample_lines(store: ClickHouseStore, rule: AlertRule, node: Node, m: Measure, now: datetime,
                  limit: int) -> list[dict]:
-    """The group's newest lines behind the measure (for absence: its last lines before it went quiet)."""
+    """The group's newest lines behind the measure (for absence: its last lines before it went quiet;
+    for an anomaly: the first lines of its highest-scoring finding)."""
+    group = m.group
     if limit <= 0:
         return []
+    if rule.condition == "anomaly":
+        return first_lines(store, m.findings[0], now - timedelta(seconds=rule.window), now, limit) if m.findings else []
     if rule.condition == "ratio":
         node = all_of(node, parse_query(rule.numerator or ""))
     params: dict = {}

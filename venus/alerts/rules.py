@@ -7,7 +7,10 @@ measure with a threshold that may change with the day and hour:
 - count: lines in the window;      rate: lines per second in the window;
 - ratio: lines also matching `numerator` / lines matching the query (errors / all), 0…1;
 - absence: a group (a host, a service) seen within `lookback` has no line for `window`; the
-  measure is the seconds since its last line.
+  measure is the seconds since its last line;
+- anomaly: the anomalies of the window against the `lookback` before it (templates new to a
+  service, spikes and drops: venus.analysis.anomalies) of the rule's `kinds`; the measure is the
+  highest score among the group's findings.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import orjson
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from venus.alerts.timewindows import WeeklyWindow, Zone, local_time
+from venus.analysis.anomalies import MIN_HISTORY
 from venus.analysis.stats import dimension
 from venus.errors import BadRequest, VenusError
 from venus.query.parser import parse_query
@@ -28,6 +32,8 @@ from venus.query.timerange import duration_seconds
 from venus.validation import validated
 
 MAX_GROUP_BY = 4
+ANOMALY_GROUP_BY = ("service", "host", "template_id", "level", "kind")  # what an anomaly finding carries
+AnomalyKind = Literal["new_template", "spike", "drop"]
 LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
@@ -41,6 +47,8 @@ def _query(text: str) -> str:
 
 
 def _dimension(name: str) -> str:
+    if name == "kind":
+        return name  # an anomaly's kind: only anomaly rules group by it (parse_rule)
     try:
         dimension(name)
     except VenusError:
@@ -76,7 +84,8 @@ class AlertRule(BaseModel):
     query: Query = ""
     signature: str | None = Field(None, max_length=255)
     template_id: int | None = Field(None, ge=1)
-    condition: Literal["count", "rate", "ratio", "absence"] = "count"
+    condition: Literal["count", "rate", "ratio", "absence", "anomaly"] = "count"
+    kinds: list[AnomalyKind] | None = Field(None, min_length=1, max_length=3)
     op: Literal["above", "below"] = "above"
     threshold: float = 0
     numerator: Query | None = None
@@ -146,6 +155,12 @@ def parse_rule(data: object, signatures: set[str] | None = None) -> AlertRule:
         if rule.lookback <= rule.window:
             raise BadRequest("lookback: must be longer than the window (groups seen within it can go silent)",
                              field="lookback")
+    if rule.condition == "anomaly":
+        _check_anomaly_rule(rule)
+    elif rule.kinds is not None:
+        raise BadRequest("kinds: only an anomaly rule has kinds", field="kinds")
+    elif "kind" in rule.group_by:
+        raise BadRequest("group_by: only an anomaly rule groups by kind", field="group_by")
     if not 10 <= rule.window <= 31 * 86400:
         raise BadRequest("window: from 10 s to 31 days", field="window")
     if why := _unmeetable(rule, rule.threshold):
@@ -159,6 +174,18 @@ def parse_rule(data: object, signatures: set[str] | None = None) -> AlertRule:
         raise BadRequest(f"signature: unknown signature {rule.signature!r}; see GET /api/v1/typical/signatures",
                          field="signature")
     return rule
+
+
+def _check_anomaly_rule(rule: AlertRule) -> None:
+    if rule.op != "above":
+        raise BadRequest("op: an anomaly rule fires when a score is above the threshold", field="op")
+    if bad := [name for name in rule.group_by if name not in ANOMALY_GROUP_BY]:
+        raise BadRequest(f"group_by: an anomaly is grouped by {', '.join(ANOMALY_GROUP_BY)}, not {bad[0]}",
+                         field="group_by")
+    if rule.lookback < MIN_HISTORY * rule.window:
+        raise BadRequest(f"lookback: the baseline must hold at least {MIN_HISTORY} windows", field="lookback")
+    if rule.lookback > 30 * 86400:
+        raise BadRequest("lookback: at most 30 days", field="lookback")
 
 
 def group_key(group: dict[str, str]) -> str:

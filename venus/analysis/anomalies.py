@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from venus.model import COLUMN_NAMES
@@ -35,6 +36,7 @@ TIME_OF_DAY_DAYS = 3  # days of history needed to compare with the same time of 
 MIN_HISTORY = 3  # windows of history (after the store's first line) needed to judge a volume
 EVIDENCE = 3
 EXPLAIN_FIELDS = ("service", "host", "program", "level", "template_id")
+KINDS = ("new_template", "spike", "drop")
 
 
 def _window_params(start: datetime, end: datetime, lookback: timedelta) -> dict:
@@ -47,9 +49,22 @@ def _time_clause(flt: Filter, extra: list[str], params: dict) -> tuple[str, dict
     return where.where, where.params
 
 
+def has_history(store: ClickHouseStore, start: datetime, end: datetime, lookback: timedelta) -> bool:
+    """Whether the store holds lines from MIN_HISTORY windows as long as [start, end) before
+    `start`, or from half the lookback if that is less: on a new store every template is new."""
+    need = min(lookback / 2, MIN_HISTORY * (end - start))
+    rows = store.query(f"SELECT count() FROM {LOG_TABLE} WHERE ts >= {{b_start:DateTime64(6, 'UTC')}} "
+                       "AND ts <= {h_end:DateTime64(6, 'UTC')} LIMIT 1",
+                       {"b_start": start - lookback, "h_end": start - need}).rows
+    return bool(rows[0][0])
+
+
 def new_templates(store: ClickHouseStore, flt: Filter, start: datetime, end: datetime,
                   lookback: timedelta) -> list[dict]:
-    """Templates a service logged in [start, end) and not in the `lookback` before it."""
+    """Templates a service logged in [start, end) and not in the `lookback` before it (none
+    when the store is younger than MIN_HISTORY windows: everything would be new)."""
+    if not has_history(store, start, end, lookback):
+        return []
     where, params = _time_clause(flt, ["ts >= {b_start:DateTime64(6, 'UTC')}", "ts < {w_end:DateTime64(6, 'UTC')}",
                                        "template_id != 0"], _window_params(start, end, lookback))
     sql = (f"SELECT template_id, service, min(ts) AS first, count(), max({_LEVEL_RANK}), argMin(host, ts), "
@@ -141,16 +156,25 @@ def first_lines(store: ClickHouseStore, finding: dict, start: datetime, end: dat
     return [row_to_dict(COLUMN_NAMES, r) for r in rows]
 
 
+def findings(store: ClickHouseStore, flt: Filter, start: datetime, end: datetime, lookback: timedelta,
+             kinds: Collection[str] = KINDS) -> list[dict]:
+    """The anomalies of [start, end) of the given kinds, the highest score first (no evidence)."""
+    found = new_templates(store, flt, start, end, lookback) if "new_template" in kinds else []
+    if "spike" in kinds or "drop" in kinds:
+        found += [f for f in volume_changes(store, flt, start, end, lookback) if f["kind"] in kinds]
+    found.sort(key=lambda f: (-f["score"], f.get("first_seen", ""), f["template_id"]))
+    return found
+
+
 def detect(store: ClickHouseStore, flt: Filter, start: datetime, end: datetime, lookback: timedelta,
            size: int = 50) -> list[dict]:
     """Every anomaly of [start, end), the highest score first, each with its first lines."""
-    findings = new_templates(store, flt, start, end, lookback) + volume_changes(store, flt, start, end, lookback)
-    findings.sort(key=lambda f: (-f["score"], f.get("first_seen", ""), f["template_id"]))
-    for finding in findings[:size]:
+    found = findings(store, flt, start, end, lookback)
+    for finding in found[:size]:
         finding["evidence"] = first_lines(store, finding, start, end)
         if finding["evidence"] and "first_seen" not in finding:
             finding["first_seen"] = iso_z(finding["evidence"][0]["ts"])
-    return findings[:size]
+    return found[:size]
 
 
 def explain(store: ClickHouseStore, flt: Filter, start: datetime, end: datetime, lookback: timedelta,

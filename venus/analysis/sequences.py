@@ -26,6 +26,7 @@ MIN_SEEN = 2  # times a step must have followed its context while learning to be
 EXPECTED = 3  # usual successors shown with a deviating step
 KEYS = {"instance": "instance_id", "request": "if(global_request_id != '', global_request_id, request_id)"}
 MAX_SEQUENCE = 500  # steps of one sequence that are read
+MIN_LEARNED = 20  # sequences learned before any is judged
 TAIL = timedelta(minutes=10)  # how long after its first line a sequence is read (and before, to see it starts)
 
 
@@ -82,9 +83,13 @@ def sequence_anomalies(store: ClickHouseStore, key: str, start: datetime, end: d
     """The sequences of [start, end) that deviate from those of [learn_from, start)."""
     model = SequenceModel().learn(read_sequences(store, key, learn_from, start).values())
     checked = read_sequences(store, key, start, end)
+    if model.learned < MIN_LEARNED:  # nothing normal to compare with: every sequence would deviate
+        return {"learned": model.learned, "min_learned": MIN_LEARNED, "checked": len(checked), "deviating": 0,
+                "sequences": []}
     found = []
     for k, sequence in checked.items():
         deviation = model.deviation(sequence)
         if deviation is not None:
             found.append({"key": k, "steps": sequence, **deviation})
-    return {"learned": model.learned, "checked": len(checked), "deviating": len(found), "sequences": found[:size]}
+    return {"learned": model.learned, "min_learned": MIN_LEARNED, "checked": len(checked), "deviating": len(found),
+            "sequences": found[:size]}

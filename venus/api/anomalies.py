@@ -9,13 +9,17 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from venus.alerts.episodes import latest_episode
+from venus.alerts.rules import AlertRule
 from venus.analysis.anomalies import detect, explain
 from venus.analysis.chain import call_chain
 from venus.analysis.root_cause import dependency_graph, root_causes
 from venus.analysis.sequences import sequence_anomalies
 from venus.analysis.template_stats import template_texts
 from venus.api.responses import JSON
-from venus.errors import BadRequest
+from venus.errors import BadRequest, NotFound
+from venus.meta.models import AlertRuleRow
+from venus.meta.store import MetadataStore
 from venus.query.search import Filter, iso_z
 from venus.query.timerange import duration_param, time_bounds
 
@@ -33,6 +37,24 @@ def window_of(since: str | None, until: str | None, default: timedelta = DEFAULT
     start, end = time_bounds(since, until)
     end = end or datetime.now(UTC)
     return start or end - default, end
+
+
+def alert_window(meta: MetadataStore, alert: str, group: str | None) -> tuple[datetime, datetime, dict]:
+    """The stretch of an alert's latest episode: from the window before its first breach to when
+    it fired (or breached, while pending), and the episode."""
+    row = meta.find(AlertRuleRow, alert)
+    if row is None:
+        raise NotFound(f"alert: no alert rule {alert!r}", field="alert")
+    episode = latest_episode(meta, row.id, group)
+    if episode is None:
+        field = "group" if group else "alert"
+        raise BadRequest(f"{field}: the rule {row.name!r} has not breached{' for this group' if group else ''} "
+                         "within the history kept", field=field)
+    window = timedelta(seconds=AlertRule.model_validate(row.spec).window)
+    end = (episode.fired_at or episode.breached_at) + timedelta(seconds=1)
+    return episode.breached_at - window, end, {
+        "rule_id": row.id, "rule": row.name, "group_key": episode.group_key, "labels": episode.labels,
+        "breached_at": iso_z(episode.breached_at), "fired_at": episode.fired_at and iso_z(episode.fired_at)}
 
 
 def with_templates(request: Request, items: list[dict]) -> list[dict]:
@@ -83,13 +105,23 @@ def mount_anomalies(app: FastAPI) -> None:
     @router.get("/api/v1/rca")
     async def rca(request: Request, q: Q = "", since: str | None = None, until: str | None = None,
                   request_id: Annotated[str | None, Query(alias="request", max_length=64)] = None,
-                  instance: Annotated[str | None, Query(max_length=64)] = None, lookback: str = "1d",
+                  instance: Annotated[str | None, Query(max_length=64)] = None,
+                  alert: Annotated[str | None, Query(max_length=255)] = None,
+                  group: Annotated[str | None, Query(max_length=64)] = None, lookback: str = "1d",
                   size: Annotated[int, Query(ge=1, le=100)] = 10) -> JSON:
         """Root-cause candidates (template × service × host) of a stretch of time, or of the
-        stretch a request (`request`) or an instance (`instance`) took, the most likely first,
-        each with its score's parts and evidence lines."""
+        stretch a request (`request`) or an instance (`instance`) took, or of an alert's latest
+        episode (`alert`: a rule's id or name; `group`: one group's key): from a window before
+        its first breach to when it fired. The most likely first, each with its score's parts
+        and evidence lines."""
         store = request.app.state.store
-        if request_id or instance:
+        subjects = [name for name, value in (("request", request_id), ("instance", instance), ("alert", alert)) if value]
+        if len(subjects) > 1:
+            raise BadRequest(f"{subjects[1]}: give one of request, instance and alert", field=subjects[1])
+        episode = None
+        if alert:
+            start, end, episode = alert_window(request.app.state.meta, alert, group)
+        elif request_id or instance:
             chain = await run_in_threadpool(call_chain, store, request_id or instance or "")
             if not chain["line_count"]:
                 raise BadRequest(f"no line carries {request_id or instance}", field="request" if request_id else "instance")
@@ -98,6 +130,8 @@ def mount_anomalies(app: FastAPI) -> None:
             start, end = window_of(since, until)
         result = await run_in_threadpool(root_causes, store, Filter.parse(q), start, end, lookback_of(lookback), size)
         result["candidates"] = with_templates(request, result["candidates"])
+        if episode is not None:
+            result["alert"] = episode
         return JSON({"ok": True, **result})
 
     @router.get("/api/v1/dependencies")

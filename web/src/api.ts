@@ -118,9 +118,11 @@ export type Chain = { id: string; kind: "request" | "instance" | "unknown"; part
                       lines: LogLine[] };
 
 export type Labels = Record<string, string>;
+export type AnomalyKind = "new_template" | "spike" | "drop";
 export type AlertRule = {
   id: string; name: string; description: string; query: string; signature: string | null; template_id: number | null;
-  condition: "count" | "rate" | "ratio" | "absence"; op: "above" | "below"; threshold: number; numerator: string | null;
+  condition: "count" | "rate" | "ratio" | "absence" | "anomaly"; op: "above" | "below"; threshold: number;
+  numerator: string | null; kinds: AnomalyKind[] | null;
   window: number; lookback: number; group_by: string[]; for: number; severity: "critical" | "error" | "warning" | "info";
   labels: Labels; channels: string[]; renotify: number; notify_resolved: boolean; samples: number; enabled: boolean;
   states?: Record<string, number>; [field: string]: unknown;

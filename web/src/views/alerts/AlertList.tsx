@@ -4,6 +4,7 @@
 import { useEffect } from "preact/hooks";
 import type { AlertEvent, AlertState, Labels } from "../../api";
 import { formatNumber, t } from "../../i18n";
+import { navigate } from "../../route";
 import { formatTime } from "../../timerange";
 import { useApi } from "../../useApi";
 
@@ -35,7 +36,7 @@ export function AlertList() {
         {rows.length > 0 && (
           <table class="grid" data-testid="alert-table">
             <thead><tr><th>{t("alerts.state")}</th><th>{t("alerts.rule")}</th><th>{t("alerts.labels")}</th>
-              <th>{t("alerts.value")}</th><th>{t("alerts.since")}</th><th>{t("alerts.lastNotified")}</th></tr></thead>
+              <th>{t("alerts.value")}</th><th>{t("alerts.since")}</th><th>{t("alerts.lastNotified")}</th><th /></tr></thead>
             <tbody>
               {rows.map((a) => (
                 <tr key={`${a.rule_id}-${a.group_key}`} data-testid="alert-row" data-state={a.state} data-rule={a.rule}>
@@ -45,6 +46,10 @@ export function AlertList() {
                   <td class="num">{formatNumber(a.value)} / {formatNumber(a.threshold)}</td>
                   <td class="col-time">{formatTime(a.since)}</td>
                   <td class="col-time">{a.last_notified ? formatTime(a.last_notified) : "—"}</td>
+                  <td>{a.state !== "ok" && (
+                    <button class="link" data-testid="alert-root-cause"
+                            onClick={() => navigate("/anomalies", { alert: a.rule_id, group: a.group_key })}>
+                      {t("alerts.rootCause")}</button>)}</td>
                 </tr>
               ))}
             </tbody>

@@ -10,12 +10,13 @@ import type { MessageKey } from "../../locales/en";
 import { navigate } from "../../route";
 import { useApi } from "../../useApi";
 import { labelText } from "./AlertList";
-import { formFromRule, type RuleForm, ruleFromForm } from "./ruleform";
+import { ANOMALY_KINDS, formFromRule, type RuleForm, ruleFromForm } from "./ruleform";
+import { kindText } from "../anomalies/kinds";
 
-const CONDITIONS = ["count", "rate", "ratio", "absence"] as const;
+const CONDITIONS = ["count", "rate", "ratio", "absence", "anomaly"] as const;
 const SEVERITIES = ["critical", "error", "warning", "info"] as const;
 // The fields with a row of their own, where the API's error about them is shown.
-const FORM_FIELDS = new Set(["name", "query", "condition", "numerator", "threshold", "window", "lookback", "group_by", "for",
+const FORM_FIELDS = new Set(["name", "query", "condition", "numerator", "threshold", "window", "lookback", "group_by", "for", "kinds",
   "severity", "channels", "renotify", "description"]);
 
 /** A labelled input; the API's error shows under the input of the field it names. */
@@ -85,7 +86,21 @@ export function RuleEditor({ id }: { id: string | null }) {
           <FormRow label={t("alerts.numerator")} name="numerator" error={error} hint={t("alerts.numeratorHint")}>
             <input class="mono" {...text("numerator")} /></FormRow>
         )}
-        {form.condition !== "absence" && (
+        {form.condition === "anomaly" && (
+          <FormRow label={t("alerts.kinds")} name="kinds" error={error}>
+            <span class="checks">
+              {ANOMALY_KINDS.map((kind) => (
+                <label key={kind} class="check"><input type="checkbox" checked={form.kinds.includes(kind)} data-testid={`rule-kind-${kind}`}
+                  onChange={(e) => set("kinds", e.currentTarget.checked ? [...form.kinds, kind] : form.kinds.filter((k) => k !== kind))} />
+                  {kindText(kind)}</label>
+              ))}
+            </span></FormRow>
+        )}
+        {form.condition === "anomaly" && (
+          <FormRow label={t("alerts.threshold")} name="threshold" error={error} hint={t("alerts.anomalyHint")}>
+            <input {...text("threshold")} inputMode="decimal" /></FormRow>
+        )}
+        {form.condition !== "absence" && form.condition !== "anomaly" && (
           <FormRow label={t("alerts.threshold")} name="threshold" error={error}>
             <span class="inline">
               <select value={form.op} aria-label={t("alerts.op")} onChange={(e) => set("op", e.currentTarget.value as RuleForm["op"])}>
@@ -95,8 +110,9 @@ export function RuleEditor({ id }: { id: string | null }) {
             </span></FormRow>
         )}
         <FormRow label={t("alerts.window")} name="window" error={error} hint={t("alerts.durationHint")}><input {...text("window")} /></FormRow>
-        {form.condition === "absence" && (
-          <FormRow label={t("alerts.lookback")} name="lookback" error={error}><input {...text("lookback")} /></FormRow>
+        {(form.condition === "absence" || form.condition === "anomaly") && (
+          <FormRow label={t(form.condition === "absence" ? "alerts.lookback" : "alerts.baseline")} name="lookback" error={error}>
+            <input {...text("lookback")} /></FormRow>
         )}
         <FormRow label={t("alerts.groupBy")} name="group_by" error={error} hint={t("alerts.groupByHint")}>
           <input class="mono" {...text("group_by")} placeholder="host, program" /></FormRow>

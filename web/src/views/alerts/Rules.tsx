@@ -6,12 +6,17 @@ import { api, asApiError, ApiError, type AlertRule } from "../../api";
 import { t } from "../../i18n";
 import { navigate } from "../../route";
 import { useApi } from "../../useApi";
-import { durationText } from "./ruleform";
+import { kindText } from "../anomalies/kinds";
+import { ANOMALY_KINDS, durationText } from "./ruleform";
 
 /** What a rule watches, in one line: "count above 5 in 5m, per host". */
 export function ruleSummary(rule: AlertRule): string {
   const per = rule.group_by.length ? `, ${t("alerts.per", { fields: rule.group_by.join(", ") })}` : "";
   if (rule.condition === "absence") return `${t("alerts.cond.absence", { window: durationText(rule.window) })}${per}`;
+  if (rule.condition === "anomaly") {
+    const kinds = (rule.kinds ?? ANOMALY_KINDS).map(kindText).join(", ");
+    return `${t("alerts.cond.anomaly")} ${t("alerts.op.above")} ${rule.threshold} · ${durationText(rule.window)} (${kinds})${per}`;
+  }
   return `${t(`alerts.cond.${rule.condition}`)} ${t(`alerts.op.${rule.op}`)} ${rule.threshold} · ${durationText(rule.window)}${per}`;
 }
 

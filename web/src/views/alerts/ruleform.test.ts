@@ -4,7 +4,7 @@ import { durationText, formFromRule, ruleFromForm } from "./ruleform";
 
 const stored: AlertRule = {
   id: "r1", name: "nova errors", description: "", query: "service:nova level:ERROR", signature: null, template_id: null,
-  condition: "count", op: "above", threshold: 5, numerator: null, window: 300, lookback: 86400, group_by: ["host"],
+  condition: "count", op: "above", threshold: 5, numerator: null, kinds: null, window: 300, lookback: 86400, group_by: ["host"],
   for: 120, severity: "error", labels: { team: "compute" }, channels: ["ops"], renotify: 14400, notify_resolved: true,
   samples: 5, enabled: true, states: { firing: 1 }, timezone: "Asia/Shanghai", thresholds: [],
 };
@@ -35,5 +35,13 @@ describe("the rule form", () => {
   it("sends the numerator only with a ratio", () => {
     expect(ruleFromForm({ ...formFromRule(), numerator: "level:ERROR" })).not.toHaveProperty("numerator");
     expect(ruleFromForm({ ...formFromRule(), condition: "ratio", numerator: "level:ERROR" }).numerator).toBe("level:ERROR");
+  });
+  it("sends the kinds, and always 'above', only with an anomaly rule", () => {
+    expect(ruleFromForm({ ...formFromRule(), kinds: ["spike"] })).not.toHaveProperty("kinds");
+    const anomaly = ruleFromForm({ ...formFromRule(), condition: "anomaly", op: "below", kinds: ["spike", "drop"] });
+    expect([anomaly.kinds, anomaly.op]).toEqual([["spike", "drop"], "above"]);
+  });
+  it("reads an anomaly rule stored without kinds as watching every kind", () => {
+    expect(formFromRule({ ...stored, condition: "anomaly" }).kinds).toEqual(["new_template", "spike", "drop"]);
   });
 });

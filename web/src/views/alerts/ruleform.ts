@@ -2,17 +2,19 @@
 // not show (labels, scheduled thresholds, time zone, samples, signature…) ride along untouched,
 // so editing a rule in the console never drops what the API or the CLI set.
 
-import type { AlertRule } from "../../api";
+import type { AlertRule, AnomalyKind } from "../../api";
+
+export const ANOMALY_KINDS: AnomalyKind[] = ["new_template", "spike", "drop"];
 
 export type RuleForm = {
   name: string; description: string; query: string; condition: AlertRule["condition"]; op: AlertRule["op"];
   threshold: string; numerator: string; window: string; lookback: string; group_by: string; for: string;
   severity: AlertRule["severity"]; channels: string[]; renotify: string; notify_resolved: boolean; enabled: boolean;
-  rest: Record<string, unknown>;
+  kinds: AnomalyKind[]; rest: Record<string, unknown>;
 };
 
 const SHOWN = new Set(["name", "description", "query", "condition", "op", "threshold", "numerator", "window", "lookback",
-  "group_by", "for", "severity", "channels", "renotify", "notify_resolved", "enabled"]);
+  "group_by", "for", "severity", "channels", "renotify", "notify_resolved", "enabled", "kinds"]);
 const READ_ONLY = new Set(["id", "states", "create_time", "update_time"]);
 
 /** Seconds as the shortest exact duration text: 300 → 5m, 86400 → 1d, 90 → 90s. */
@@ -32,7 +34,8 @@ export function formFromRule(rule?: AlertRule): RuleForm {
     numerator: rule?.numerator ?? "", window: durationText(rule?.window ?? 300), lookback: durationText(rule?.lookback ?? 86400),
     group_by: (rule?.group_by ?? []).join(", "), for: durationText(rule?.for ?? 0), severity: rule?.severity ?? "warning",
     channels: rule?.channels ?? [], renotify: durationText(rule?.renotify ?? 14400),
-    notify_resolved: rule?.notify_resolved ?? true, enabled: rule?.enabled ?? true, rest,
+    notify_resolved: rule?.notify_resolved ?? true, enabled: rule?.enabled ?? true,
+    kinds: rule?.kinds ?? ANOMALY_KINDS, rest,
   };
 }
 
@@ -49,5 +52,7 @@ export function ruleFromForm(form: RuleForm): Record<string, unknown> {
   };
   if (form.condition === "ratio") body.numerator = form.numerator;
   else delete body.numerator;
+  if (form.condition === "anomaly") Object.assign(body, { kinds: form.kinds, op: "above" });
+  else delete body.kinds;
   return body;
 }
