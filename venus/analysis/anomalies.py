@@ -53,10 +53,10 @@ def has_history(store: ClickHouseStore, start: datetime, end: datetime, lookback
     """Whether the store holds lines from MIN_HISTORY windows as long as [start, end) before
     `start`, or from half the lookback if that is less: on a new store every template is new."""
     need = min(lookback / 2, MIN_HISTORY * (end - start))
-    rows = store.query(f"SELECT count() FROM {LOG_TABLE} WHERE ts >= {{b_start:DateTime64(6, 'UTC')}} "
+    rows = store.query(f"SELECT 1 FROM {LOG_TABLE} WHERE ts >= {{b_start:DateTime64(6, 'UTC')}} "
                        "AND ts <= {h_end:DateTime64(6, 'UTC')} LIMIT 1",
                        {"b_start": start - lookback, "h_end": start - need}).rows
-    return bool(rows[0][0])
+    return bool(rows)
 
 
 def new_templates(store: ClickHouseStore, flt: Filter, start: datetime, end: datetime,
