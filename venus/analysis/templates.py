@@ -36,7 +36,10 @@ MIN_PIECE = 20_000  # rows below which a batch is masked in one piece
 SIMILARITY = 0.5  # share of a template's literal tokens a message must repeat to join it
 MAX_VALUES = 4  # distinct values remembered per position: a second makes it a variable
 CACHE_SIZE = 200_000  # masked messages remembered with their template
-SAMPLES = 8  # raw lines per distinct masked message per batch, spread evenly from its first to its last
+# Raw lines a template compares per distinct masked message per batch, spread evenly from its
+# first to its last: more the first time a message is seen (its positions literal or variable are
+# decided then), fewer after (what it sees adds up over the batches).
+SAMPLES, SAMPLES_KNOWN = 8, 3
 EXAMPLES = 3  # example messages a template keeps (the first different ones it met)
 
 _TIME = (r"(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
@@ -216,10 +219,10 @@ class TemplateMiner:
         ids = np.zeros(len(masked), dtype=np.uint32)
         for i in np.argsort(firsts, kind="stable"):  # in the order they first appear
             rows = order[bounds[i]:bounds[i + 1]]
-            last = len(rows) - 1
-            picks = sorted({int(rows[k * last // (SAMPLES - 1)]) for k in range(SAMPLES)})
-            samples = [raw[p].as_py() or "" for p in picks]
-            template = self._mine(masked[i] or "", samples)
+            text = masked[i] or ""
+            n, last = SAMPLES_KNOWN if text in self._cache else SAMPLES, len(rows) - 1
+            picks = sorted({int(rows[k * last // (n - 1)]) for k in range(n)})
+            template = self._mine(text, [raw[p].as_py() or "" for p in picks])
             template.count += int(counts[i])
             template.changed = True
             ids[i] = template.id
