@@ -14,7 +14,7 @@ from venus.alerts.engine import evaluate_all
 from venus.alerts.measure import anomaly_measure, rule_node
 from venus.alerts.rules import parse_rule
 from venus.analysis.anomalies import detect, explain, findings, has_history, robust_score
-from venus.analysis.root_cause import dependency_graph, root_causes
+from venus.analysis.root_cause import dependency_graph, rank, root_causes
 from venus.analysis.template_accuracy import same_template_text
 from venus.demo.generator import DemoCloud
 from venus.demo.scenarios import SCENARIOS
@@ -174,3 +174,17 @@ def test_on_a_store_younger_than_three_windows_no_template_is_new(failing):
     assert not has_history(store, first + timedelta(minutes=29), first + timedelta(minutes=39), LOOKBACK)
     assert has_history(store, first + timedelta(minutes=31), first + timedelta(minutes=41), LOOKBACK)
     assert has_history(store, first + ten, first + 2 * ten, timedelta(minutes=20))  # half the lookback will do
+
+
+def test_an_early_routine_spike_ranks_below_the_crash_that_followed_it():
+    def finding(kind, service, host, level, first, **more):
+        return {"kind": kind, "template_id": len(service), "service": service, "host": host, "level": level,
+                "count": 1, "first_seen": first, "reason": "", **more}
+
+    spike = finding("spike", "kernel", "cmp8", "INFO", "2026-05-05T14:16:42Z", deviations=4.0)
+    crash = finding("new_template", "mariadb", "ctl1", "ERROR", "2026-05-05T14:29:20Z")
+    effect = finding("new_template", "nova", "ctl2", "ERROR", "2026-05-05T14:29:23Z")
+    ranked = rank([spike, crash, effect], {}, datetime(2026, 5, 5, 14, 35, tzinfo=UTC))
+    assert [(c["service"], c["score"], c["relevance"]) for c in ranked] == [
+        ("mariadb", 0.875, 1.0), ("nova", 0.3, 1.0), ("kernel", 0.121, 0.2)]
+    assert ranked[2]["parts"]["earliness"] == 1.0  # earlier than every relevant candidate, and still last

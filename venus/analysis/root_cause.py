@@ -12,6 +12,9 @@ three things, as an operator would reason:
   of which service calls which that Venus learns from call chains (a request's lines name the
   request that started them), infrastructure (MariaDB, RabbitMQ, the hypervisor's host) being
   depended on by every OpenStack service.
+
+The score is the three parts weighed (WEIGHTS), scaled down for a candidate far less surprising
+than the most surprising one: a routine spike that came early does not outrank a crash.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from venus.analysis.anomalies import detect
-from venus.query.search import Filter, iso_z
+from venus.query.search import Filter, aware, iso_z
 from venus.store.clickhouse import ClickHouseStore
 from venus.store.schema import LOG_TABLE
 
@@ -28,6 +31,7 @@ from venus.store.schema import LOG_TABLE
 INFRASTRUCTURE = frozenset({"mariadb", "rabbitmq", "memcached", "haproxy", "systemd", "kernel", "libvirt"})
 WEIGHTS = {"earliness": 0.45, "surprise": 0.3, "dependency": 0.25}
 LEAD = timedelta(minutes=15)  # how long before the stretch a cause may have started
+RELEVANT = 0.5  # share of the top surprise below which a candidate's score is scaled down
 
 
 def dependency_graph(store: ClickHouseStore, since: datetime, until: datetime) -> dict[str, dict[str, int]]:
@@ -71,24 +75,38 @@ def root_causes(store: ClickHouseStore, flt: Filter, start: datetime, end: datet
     out = {"window": {"start": iso_z(window_start), "end": iso_z(end)}, "dependencies": graph, "candidates": []}
     if not findings:
         return out
-    firsts = [f.get("first_seen") or iso_z(end) for f in findings]
-    earliest, latest = min(firsts), max(firsts)
-    span = max((_parse(latest) - _parse(earliest)).total_seconds(), 1.0)
-    services = {f["service"] for f in findings}
-    for f, first in zip(findings, firsts, strict=True):
-        dependents = [s for s in services if s != f["service"] and _depends_on(graph, f["service"], s)]
-        parts = {"surprise": surprise(f),
-                 "earliness": 1 - (_parse(first) - _parse(earliest)).total_seconds() / span,
-                 "dependency": len(dependents) / max(len(services) - 1, 1)}
-        score = sum(WEIGHTS[k] * v for k, v in parts.items())
-        out["candidates"].append({
-            "service": f["service"], "host": f["host"], "template_id": f["template_id"], "level": f["level"],
-            "kind": f["kind"], "first_seen": first, "count": f["count"], "score": round(score, 4),
-            "parts": {k: round(v, 3) for k, v in parts.items()}, "depended_on_by": sorted(dependents),
-            "reason": f["reason"], "evidence": f.get("evidence", [])})
-    out["candidates"].sort(key=lambda c: (-c["score"], c["first_seen"]))
-    out["candidates"] = out["candidates"][:size]
+    out["candidates"] = rank(findings, graph, end)[:size]
     return out
+
+
+def rank(findings: list[dict], graph: dict[str, dict[str, int]], end: datetime) -> list[dict]:
+    """Findings (one per template × service × host) scored as causes, the likeliest first."""
+    candidates = []
+    firsts = [_first_time(f, end) for f in findings]
+    surprises = [surprise(f) for f in findings]
+    top_surprise = max(surprises)
+    # A cause is surprising before anything else: one less than RELEVANT of the most surprising
+    # candidate's surprise (a routine INFO spike beside a crash) loses in proportion, however early
+    # it came; and earliness is measured among the relevant candidates only.
+    relevances = [min(1.0, x / (RELEVANT * top_surprise)) if top_surprise else 1.0 for x in surprises]
+    relevant = [first for first, r in zip(firsts, relevances, strict=True) if r == 1.0] or firsts
+    earliest = min(relevant)
+    span = max((max(relevant) - earliest).total_seconds(), 1e-3)
+    services = {f["service"] for f in findings}
+    for f, first, surprised, relevance in zip(findings, firsts, surprises, relevances, strict=True):
+        dependents = [s for s in services if s != f["service"] and _depends_on(graph, f["service"], s)]
+        parts = {"surprise": surprised,
+                 "earliness": min(1.0, max(0.0, 1 - (first - earliest).total_seconds() / span)),
+                 "dependency": len(dependents) / max(len(services) - 1, 1)}
+        score = relevance * sum(WEIGHTS[k] * v for k, v in parts.items())
+        candidates.append({
+            "service": f["service"], "host": f["host"], "template_id": f["template_id"], "level": f["level"],
+            "kind": f["kind"], "first_seen": iso_z(first), "count": f["count"], "score": round(score, 4),
+            "parts": {k: round(v, 3) for k, v in parts.items()}, "relevance": round(relevance, 3),
+            "depended_on_by": sorted(dependents),
+            "reason": f["reason"], "evidence": f.get("evidence", [])})
+    candidates.sort(key=lambda c: (-c["score"], c["first_seen"]))
+    return candidates
 
 
 def surprise(finding: dict) -> float:
@@ -119,5 +137,8 @@ def _one_per_cause(findings: Iterable[dict]) -> list[dict]:
     return list(best.values())
 
 
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text)
+def _first_time(finding: dict, default: datetime) -> datetime:
+    """When a finding's first line was logged, to the microsecond (its first evidence line)."""
+    if finding.get("evidence"):
+        return aware(finding["evidence"][0]["ts"])
+    return datetime.fromisoformat(finding["first_seen"]) if finding.get("first_seen") else default
