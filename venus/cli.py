@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -24,6 +24,7 @@ from venus.cli_alerts import alerts_app, config_get, config_set, tasks_app
 from venus.cli_analysis import anomalies_command, rca_command, templates_app
 from venus.cli_common import ConfigOpt, DataDirOpt, UrlOpt, _fail, _settings, err, out
 from venus.cli_eval import eval_app
+from venus.cli_tokens import tokens_app
 from venus.config import Settings, load_settings, render_ini
 from venus.errors import VenusError
 
@@ -41,6 +42,7 @@ app.add_typer(alerts_app, name="alerts")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(eval_app, name="eval")
 app.add_typer(templates_app, name="templates")
+app.add_typer(tokens_app, name="tokens")
 app.command("anomalies")(anomalies_command)
 app.command("rca")(rca_command)
 config_app.command("get")(config_get)
@@ -48,8 +50,8 @@ config_app.command("set")(config_set)
 IMPORT_STREAMS = 2  # files imported at once
 @app.command()
 def serve(config: ConfigOpt = None, data_dir: DataDirOpt = None,
-          host: Annotated[Optional[str], typer.Option(help="listen address (default 127.0.0.1)")] = None,
-          port: Annotated[Optional[int], typer.Option(help="listen port (default 10010)")] = None,
+          host: Annotated[str | None, typer.Option(help="listen address (default 127.0.0.1)")] = None,
+          port: Annotated[int | None, typer.Option(help="listen port (default 10010)")] = None,
           demo: Annotated[bool, typer.Option("--demo", help="load generated demo logs when the store is empty")] = False,
           ) -> None:
     """Run the server: HTTP API on the store it owns."""
@@ -90,9 +92,10 @@ def _check_exposure(settings: Settings) -> None:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = False
-    if not loopback and not settings.api.auth_token:
-        raise VenusError(f"refusing to listen on {host} without authentication: set [api] auth_token "
-                         "(or VENUS_API_AUTH_TOKEN), or listen on 127.0.0.1", field="host")
+    if not loopback and not settings.api.auth_token and settings.api.auth_strategy == "noauth":
+        raise VenusError(f"refusing to listen on {host} without authentication: set [api] auth_strategy = token "
+                         "(API tokens: venus tokens create) or [api] auth_token (or VENUS_API_AUTH_TOKEN), "
+                         "or listen on 127.0.0.1", field="host")
     if not loopback and settings.receivers.forward_port and not settings.receivers.forward_shared_key:
         raise VenusError(f"refusing to receive Forward on {host} without authentication: set [receivers] "
                          "forward_shared_key (fluentd's <security> shared_key), or listen on 127.0.0.1",
@@ -105,7 +108,7 @@ def _check_exposure(settings: Settings) -> None:
 
 @app.command("import")
 def import_(paths: Annotated[list[str], typer.Argument(help="files, directories, globs; .gz is read")],
-            host: Annotated[Optional[str], typer.Option("--host", help="host the files come from "
+            host: Annotated[str | None, typer.Option("--host", help="host the files come from "
                                                         "(default: from a <host>/var/log/... path, else this machine)")] = None,
             url: UrlOpt = None, config: ConfigOpt = None, data_dir: DataDirOpt = None,
             quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False) -> None:
@@ -183,16 +186,16 @@ def _source_of(path: str, host: str | None, local_host: str) -> SourceInfo:
 
 
 @app.command()
-def parse(files: Annotated[Optional[list[str]], typer.Argument(help="files, directories, globs, .gz; "
+def parse(files: Annotated[list[str] | None, typer.Argument(help="files, directories, globs, .gz; "
                                                                "none or '-': standard input")] = None,
-          source: Annotated[Optional[str], typer.Option("--source", help="read the input as if it were this "
+          source: Annotated[str | None, typer.Option("--source", help="read the input as if it were this "
                                                         "file: its path decides host, service and program")] = None,
-          host: Annotated[Optional[str], typer.Option("--host", help="host the lines come from "
+          host: Annotated[str | None, typer.Option("--host", help="host the lines come from "
                                                       "(default: from a <host>/var/log/... path, else this machine)")] = None,
-          line_format: Annotated[Optional[str], typer.Option("--format", help="read every line with this parser "
+          line_format: Annotated[str | None, typer.Option("--format", help="read every line with this parser "
                                                              "(oslo, syslog, …: docs/parsing.md); default: "
                                                              "chosen per line as at import")] = None,
-          timezone: Annotated[Optional[str], typer.Option("--timezone", help="zone of timestamps that carry "
+          timezone: Annotated[str | None, typer.Option("--timezone", help="zone of timestamps that carry "
                                                           "none (default: [import] timezone)")] = None,
           config: ConfigOpt = None) -> None:
     """Show how import reads lines, one JSON record per line on standard output; nothing is stored.
@@ -245,8 +248,8 @@ def parse(files: Annotated[Optional[list[str]], typer.Argument(help="files, dire
 
 @app.command()
 def search(query: Annotated[str, typer.Argument(help="query, e.g. 'level:ERROR nova*'")] = "",
-           since: Annotated[Optional[str], typer.Option(help="ISO time or '15m', '2d' ago")] = None,
-           until: Annotated[Optional[str], typer.Option(help="ISO time or '15m', '2d' ago")] = None,
+           since: Annotated[str | None, typer.Option(help="ISO time or '15m', '2d' ago")] = None,
+           until: Annotated[str | None, typer.Option(help="ISO time or '15m', '2d' ago")] = None,
            limit: Annotated[int, typer.Option(help="lines to print (newest first)", min=1)] = 20,
            as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
            count_only: Annotated[bool, typer.Option("--count", help="print only the number of matching lines")] = False,
@@ -417,7 +420,7 @@ def demo(directory: Annotated[Path, typer.Argument(help="where to write the <hos
          lines: Annotated[int, typer.Option(min=1, help="about how many lines")] = 200_000,
          computes: Annotated[int, typer.Option(min=1, help="compute hosts")] = 8,
          seed: Annotated[int, typer.Option(help="random seed (same seed, same logs)")] = 7,
-         labelled: Annotated[Optional[Path], typer.Option(
+         labelled: Annotated[Path | None, typer.Option(
              help="also write each record's message and template here, as a structured CSV "
                   "(LineId, Content, EventId, EventTemplate) for `venus eval templates`")] = None) -> None:
     """Write realistic OpenStack logs (boots across services, outages, tracebacks, API access)."""
@@ -433,7 +436,7 @@ def demo(directory: Annotated[Path, typer.Argument(help="where to write the <hos
 
 
 @app.command()
-def agent(config: Annotated[Optional[Path], typer.Option(
+def agent(config: Annotated[Path | None, typer.Option(
               "--config", "-c", help="agent.conf to read (default: $VENUS_AGENT_CONFIG, else /etc/venus/agent.conf)")] = None,
           once: Annotated[bool, typer.Option("--once", help="send what the files hold now, then exit")] = False,
           timeout: Annotated[float, typer.Option(help="with --once: seconds to keep trying", min=0)] = 300,

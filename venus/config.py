@@ -45,7 +45,8 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
                ("DEBUG", "INFO", "WARNING", "ERROR")),
     ),
     "api": (
-        Option("host", str, "127.0.0.1", "Address the server listens on. Other than loopback needs [api] auth_token."),
+        Option("host", str, "127.0.0.1", "Address the server listens on. Other than loopback needs [api] auth_token "
+               "or auth_strategy = token."),
         Option("port", int, 10010, "TCP port of the HTTP API (the original Venus used 10010).", minimum=1),
         Option("auth_token", str, "", "Static API token; when set every request needs "
                "'Authorization: Bearer <token>' or 'X-Auth-Token'."),
@@ -53,9 +54,10 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("max_parse_bytes", int, 4 << 20, "Largest body POST /api/v1/parse reads, in bytes: a preview "
                "of how lines are read, answered with every record in full.", minimum=1024),
         Option("max_page_size", int, 10000, "Largest page of search results one request may ask for.", minimum=1),
-        Option("auth_strategy", str, "noauth", "How /v1 requests are authenticated. 'noauth': as the original "
-               "Venus, any X-Auth-Token is accepted and read as user:project (with auth_token set, only that "
-               "token). 'keystone' comes with the OpenStack integration.", ("noauth",)),
+        Option("auth_strategy", str, "noauth", "How requests are authenticated. 'noauth': as the original "
+               "Venus, no token is needed and /v1 reads any X-Auth-Token as user:project (with auth_token set, "
+               "that token or an API token is needed). 'token': every request needs auth_token or an API token "
+               "(venus tokens create). 'keystone' comes with the OpenStack integration.", ("noauth", "token")),
         Option("max_v1_body_bytes", int, 114688, "Largest JSON body a /v1 request may send, in bytes "
                "(the original's oslo sizelimit default).", minimum=1024),
     ),

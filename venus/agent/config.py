@@ -15,7 +15,8 @@ from venus.errors import BadRequest
 AGENT_OPTIONS: dict[str, tuple[Option, ...]] = {
     "agent": (
         Option("url", str, "http://127.0.0.1:10010", "The Venus server the agent sends to."),
-        Option("token", str, "", "API token sent as 'Authorization: Bearer <token>' ([api] auth_token of the server)."),
+        Option("token", str, "", "API token sent as 'Authorization: Bearer <token>': an ingest token "
+               "(venus tokens create NAME --role ingest) or the server's [api] auth_token."),
         Option("paths", str, "", "Files to follow: globs separated by commas or new lines, ** for any depth "
                "(e.g. /var/log/kolla/**/*.log). Rotated files are followed by inode, whatever their new name."),
         Option("exclude", str, "*.gz, *.xz, *.bz2, *.zip, *.zst", "Globs of files never read (matched against "

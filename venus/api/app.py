@@ -14,7 +14,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -32,7 +31,6 @@ from venus.analysis.typical import load_catalogue, pick, typical_stats
 from venus.api.alerts import mount_alerts
 from venus.api.anomalies import mount_anomalies
 from venus.api.anomaly import mount_anomaly
-from venus.api.auth import presented_token, token_accepted
 from venus.api.bodies import read_body
 from venus.api.console import is_console_path, mount_console
 from venus.api.elasticsearch import elasticsearch_app
@@ -43,8 +41,12 @@ from venus.api.responses import JSON
 from venus.api.searches import mount_searches
 from venus.api.tail import LiveTails
 from venus.api.tasks import mount_tasks
+from venus.api.tokens import mount_tokens
 from venus.api.v1 import is_v1_path
 from venus.api.v1.routes import MEDIA_TYPES, base_url, mount_v1
+from venus.auth.authenticate import Authenticator
+from venus.auth.presented import presented_token
+from venus.auth.tokens import TokenChecker
 from venus.config import Settings, split_list
 from venus.errors import BadRequest, NotFound, ParseError, TooManyRequests
 from venus.ingest.forward_server import ForwardServer
@@ -89,6 +91,7 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
             app.state.store = store
             app.state.meta = meta = open_metadata(settings)
             opened.callback(meta.close)
+            authenticator.tokens = TokenChecker(meta)
             # log_save_days starts as [storage] retention_days; once set through the API, the
             # stored value is the retention (docs/v1-api.md).
             config = meta.seed_config(custom_config.defaults(settings.storage.retention_days))
@@ -124,26 +127,30 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     app.state.startup_hooks = []  # called with the app once the store is open (e.g. demo data)
     app.state.tails = LiveTails()
     install_error_handlers(app)
+    app.state.authenticator = authenticator = Authenticator(settings.api.auth_strategy, settings.api.auth_token)
 
     @app.middleware("http")
     async def authenticate(request: Request, call_next):  # type: ignore[no-untyped-def]
         path = request.url.path
-        token = settings.api.auth_token
         public = path in PUBLIC_PATHS or OTHER_VERSION.fullmatch(path) is not None or is_console_path(path)
         # The mounted Elasticsearch app checks the token itself, and answers in its clients' shape.
         public = public or bool(es_path and (path == es_path or path.startswith(f"{es_path}/")))
-        given = presented_token(request.headers)
-        if not public and not token_accepted(token, given):
-            return error_response(401, "authentication required: send 'Authorization: Bearer <token>'",
-                                  "Authorization")
+        identity = authenticator.identify(request.headers)
+        if not public and identity is None:
+            given = presented_token(request.headers)
+            return error_response(401, "this token is unknown, revoked or expired" if given else
+                                  "authentication required: send 'Authorization: Bearer <token>'", "Authorization")
+        if not public and identity is not None and not identity.is_admin and path not in ingest_paths:
+            return error_response(403, f"the token {identity.user_name or identity.user_id!r} may only send logs "
+                                  "(role ingest)", "Authorization")
         is_v1 = is_v1_path(path)
-        if is_v1 and not given:
+        if is_v1 and authenticator.open and not presented_token(request.headers):
             # noauth as in the original: no token, no work; the answer says what token to send.
             user = request.headers.get("x-auth-user", "admin")
             project = request.headers.get("x-auth-project-id", "admin")
             return Response(status_code=204, headers={"X-Auth-Token": f"{user}:{project}",
                                                       "X-Server-Management-Url": f"{request.url}/{project}"})
-        request.state.identity = identity_from_token(given) if is_v1 else None
+        request.state.identity = identity
         response = await call_next(request)
         if is_v1:
             request_id = f"req-{uuid.uuid4()}"
@@ -158,9 +165,12 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     mount_anomaly(app)
     mount_anomalies(app)
     mount_searches(app)
+    mount_tokens(app)
     mount_v1(app)
     mount_console(app)
-    es_app = elasticsearch_app(settings) if es_path or settings.receivers.elasticsearch_port else None
+    es_app = elasticsearch_app(settings, authenticator) if es_path or settings.receivers.elasticsearch_port else None
+    # What a token with only the ingest role may call: the routes that receive logs.
+    ingest_paths = {route.path for route in app.routes if "ingest" in getattr(route, "tags", ())}
     if es_app is not None and es_path:
         app.mount(es_path, es_app)
 
@@ -199,16 +209,6 @@ def _listeners(settings: Settings, es_app: FastAPI | None, writer: RecordWriter,
     return listeners
 
 
-@dataclass(frozen=True)
-class Identity:
-    """Who sent a /v1 request. noauth reads the token as user:project (just user: project = user);
-    the keystone strategy will fill it from the validated token."""
-
-    user: str
-    project: str
-    roles: tuple[str, ...] = ("admin",)
-
-
 def check_mount_path(path: str, option: str) -> str:
     """A path prefix for a mounted app: /something, not a path of the API itself."""
     path = path.rstrip("/")
@@ -216,11 +216,6 @@ def check_mount_path(path: str, option: str) -> str:
         raise BadRequest(f"{option}: {path!r} should be a path such as /elasticsearch, outside /api and /v1",
                          field=option)
     return path
-
-
-def identity_from_token(token: str) -> Identity:
-    user, _, project = token.partition(":")
-    return Identity(user, project or user)
 
 
 Q = Annotated[str, Query(description="Query, e.g. 'level:ERROR nova*'; empty matches all", max_length=8192)]

@@ -32,10 +32,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from venus import __version__
-from venus.api.auth import presented_token, token_accepted
 from venus.api.bodies import read_body
 from venus.api.receivers import store_body
 from venus.api.responses import JSON
+from venus.auth.authenticate import Authenticator
 from venus.config import Settings
 from venus.errors import VenusError
 from venus.ingest.bulk import parse_bulk
@@ -78,7 +78,7 @@ _ERROR_TYPES = {400: "illegal_argument_exception", 401: "security_exception", 40
                 429: "es_rejected_execution_exception", 503: "unavailable_shards_exception"}
 
 
-def elasticsearch_app(settings: Settings) -> FastAPI:
+def elasticsearch_app(settings: Settings, authenticator: Authenticator) -> FastAPI:
     """The app, to mount under `[receivers] elasticsearch_path` and to serve on its own port. Its
     `state.writer` and `state.pool` are set by the server once the store is open."""
     app = FastAPI(title="Venus: Elasticsearch-compatible ingest", version=__version__, openapi_url=None,
@@ -87,7 +87,7 @@ def elasticsearch_app(settings: Settings) -> FastAPI:
 
     @app.middleware("http")
     async def authenticate(request: Request, call_next):  # type: ignore[no-untyped-def]
-        if not token_accepted(settings.api.auth_token, presented_token(request.headers)):
+        if authenticator.identify(request.headers) is None:
             return es_error(401, "security_exception", "missing authentication credentials: send the "
                             "token as 'Authorization: ApiKey <token>', Basic auth password or Bearer",
                             {"WWW-Authenticate": 'Basic realm="venus"'})

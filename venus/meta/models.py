@@ -243,3 +243,21 @@ class LogTemplate(Base):
     first_seen: Mapped[datetime] = mapped_column(Moment)
     last_seen: Mapped[datetime] = mapped_column(Moment, index=True)
     examples: Mapped[list] = mapped_column(JSON)
+
+
+class ApiToken(Base):
+    """A static API token (venus.auth.tokens): only its SHA-256 is kept, with the roles and the
+    project it acts with, until it expires or is revoked."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    roles: Mapped[list] = mapped_column(JSON)
+    project_id: Mapped[str] = mapped_column(String(64), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    create_time: Mapped[datetime] = mapped_column(Moment)
+    expires_at: Mapped[datetime | None] = mapped_column(Moment, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(Moment, nullable=True)

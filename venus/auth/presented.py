@@ -1,10 +1,9 @@
-"""The static API token ([api] auth_token): where a client may put it, and the check."""
+"""Where a client may put its token."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 
 from starlette.datastructures import Headers
 
@@ -24,8 +23,3 @@ def presented_token(headers: Headers) -> str:
         except (binascii.Error, UnicodeDecodeError):
             return ""
     return given
-
-
-def token_accepted(expected: str, given: str) -> bool:
-    """True when no token is configured, or `given` is it (compared in constant time)."""
-    return not expected or hmac.compare_digest(given.encode(), expected.encode())

@@ -1,0 +1,54 @@
+"""Static API tokens over HTTP (admin only): list, create (the secret is in the answer, once),
+revoke. `venus tokens` does the same on the metadata store directly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from venus.api.bodies import json_object
+from venus.api.responses import JSON
+from venus.auth.tokens import create_token, list_tokens, token_view
+from venus.query.timerange import duration_seconds
+from venus.validation import validated
+
+MAX_EXPIRY_DAYS = 3650
+
+
+class TokenSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=255)
+    roles: list[str] = Field(min_length=1, max_length=8)
+    project_id: str = Field("", max_length=64)
+    description: str = Field("", max_length=4096)
+    expires_in: Annotated[float | None, BeforeValidator(duration_seconds),
+                          Field(gt=0, le=MAX_EXPIRY_DAYS * 86400)] = None
+
+
+def mount_tokens(app: FastAPI) -> None:
+    router = APIRouter(tags=["tokens"])
+
+    @router.get("/api/v1/tokens")
+    def tokens(request: Request) -> JSON:
+        """Every API token: name, first characters, roles, project, state; never the secret."""
+        return JSON({"ok": True, "tokens": [token_view(t) for t in list_tokens(request.app.state.meta)]})
+
+    @router.post("/api/v1/tokens", status_code=201)
+    async def create(request: Request) -> JSON:
+        """A new token. The answer holds its secret, shown this once."""
+        spec = validated(TokenSpec, await json_object(request))
+        expires = datetime.now(UTC) + timedelta(seconds=spec.expires_in) if spec.expires_in else None
+        made = create_token(request.app.state.meta, spec.name, spec.roles, spec.project_id, expires, spec.description)
+        return JSON({"ok": True, "token": token_view(made.row), "secret": made.secret}, status_code=201)
+
+    @router.delete("/api/v1/tokens/{ident}")
+    def revoke(request: Request, ident: str) -> JSON:
+        """Revoke a token (by id or name): refused from now on, kept in the list as revoked."""
+        row = request.app.state.authenticator.tokens.revoke(ident)
+        return JSON({"ok": True, "token": token_view(row)})
+
+    app.include_router(router)

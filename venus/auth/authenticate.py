@@ -1,0 +1,41 @@
+"""Authentication: from a request's headers to its `Identity`, or None (a 401).
+
+`[api] auth_strategy`:
+- noauth: as the original Venus, no token is needed and /v1 reads any X-Auth-Token as
+  user:project; when `[api] auth_token` is set, that token or an API token is needed.
+- token: every request needs `[api] auth_token` or an API token (`venus tokens create`).
+
+A token that looks like an API token (vns_…) and is unknown, revoked or expired is refused under
+every strategy: a client presenting one expects it to count."""
+
+from __future__ import annotations
+
+import hmac
+
+from starlette.datastructures import Headers
+
+from venus.auth.identity import CONFIG_TOKEN, Identity, noauth_identity
+from venus.auth.presented import presented_token
+from venus.auth.tokens import TokenChecker, is_api_token
+
+STRATEGIES = ("noauth", "token")
+
+
+class Authenticator:
+    def __init__(self, strategy: str, config_token: str, tokens: TokenChecker | None = None) -> None:
+        self.strategy = strategy
+        self.config_token = config_token
+        self.tokens = tokens  # set once the metadata store is open
+
+    @property
+    def open(self) -> bool:
+        """Whether a request without a token is let in."""
+        return self.strategy == "noauth" and not self.config_token
+
+    def identify(self, headers: Headers) -> Identity | None:
+        given = presented_token(headers)
+        if self.config_token and given and hmac.compare_digest(given.encode(), self.config_token.encode()):
+            return CONFIG_TOKEN
+        if is_api_token(given):
+            return self.tokens.identity(given) if self.tokens is not None else None
+        return noauth_identity(given) if self.open else None

@@ -1,0 +1,31 @@
+"""`Identity`: who sent a request, as every handler sees it, whatever authenticated it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Identity:
+    user_id: str
+    project_id: str
+    roles: tuple[str, ...]
+    via: str  # noauth | config-token | api-token | keystone
+    user_name: str = ""
+    project_name: str = ""
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN in self.roles
+
+
+def noauth_identity(token: str) -> Identity:
+    """The original Venus's noauth: any token, read as user:project (just user: project = user),
+    with every right."""
+    user, _, project = token.partition(":")
+    return Identity(user or "admin", project or user or "admin", (ADMIN,), "noauth")
+
+
+CONFIG_TOKEN = Identity("config-token", "", (ADMIN,), "config-token", "[api] auth_token")
