@@ -6,8 +6,8 @@ ingest role may send logs and nothing else."""
 from __future__ import annotations
 
 import hashlib
-import os
 import json
+import os
 import sqlite3
 import time
 
