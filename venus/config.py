@@ -57,9 +57,33 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("auth_strategy", str, "noauth", "How requests are authenticated. 'noauth': as the original "
                "Venus, no token is needed and /v1 reads any X-Auth-Token as user:project (with auth_token set, "
                "that token or an API token is needed). 'token': every request needs auth_token or an API token "
-               "(venus tokens create). 'keystone' comes with the OpenStack integration.", ("noauth", "token")),
+               "(venus tokens create). 'keystone': Keystone tokens ([keystone_authtoken]), and API tokens for the "
+               "agent.", ("noauth", "token", "keystone")),
         Option("max_v1_body_bytes", int, 114688, "Largest JSON body a /v1 request may send, in bytes "
                "(the original's oslo sizelimit default).", minimum=1024),
+    ),
+    "keystone_authtoken": (
+        Option("www_authenticate_uri", str, "", "Keystone as clients reach it, for the WWW-Authenticate header "
+               "of a 401 (http://keystone:5000/v3)."),
+        Option("auth_url", str, "", "Keystone as Venus reaches it, to log in its service user "
+               "(http://keystone:5000/v3)."),
+        Option("auth_type", str, "password", "How Venus logs in to Keystone to validate tokens."),
+        Option("username", str, "venus", "Venus's service user."),
+        Option("password", str, "", "Its password."),
+        Option("project_name", str, "service", "Its project."),
+        Option("user_domain_name", str, "Default", "The user's domain."),
+        Option("project_domain_name", str, "Default", "The project's domain."),
+        Option("region_name", str, "", "Region of the identity endpoint in the catalog (empty: any)."),
+        Option("interface", str, "internal", "Which identity endpoint of the catalog Venus validates against.",
+               ("public", "internal", "admin")),
+        Option("memcached_servers", str, "", "memcached servers that share validated tokens between processes, "
+               "comma-separated host:port; empty: a cache in the process."),
+        Option("token_cache_time", int, 300, "Seconds a validated token is remembered; a token revoked in "
+               "Keystone is refused once its entry ends. -1: no cache.", minimum=-1),
+        Option("cafile", str, "", "CA bundle to verify Keystone's TLS certificate with."),
+        Option("insecure", bool, False, "Do not verify Keystone's TLS certificate (tests only)."),
+        Option("http_connect_timeout", int, 5, "Seconds to wait for Keystone before the request is a 503.",
+               minimum=1),
     ),
     "storage": (
         Option("backend", str, "chdb", "Where logs live: 'chdb' (embedded, in data_dir) or 'clickhouse' (a server).",

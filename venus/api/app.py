@@ -45,6 +45,7 @@ from venus.api.tokens import mount_tokens
 from venus.api.v1 import is_v1_path
 from venus.api.v1.routes import MEDIA_TYPES, base_url, mount_v1
 from venus.auth.authenticate import Authenticator
+from venus.auth.keystone import KeystoneUnavailable, KeystoneValidator
 from venus.auth.presented import presented_token
 from venus.auth.tokens import TokenChecker
 from venus.config import Settings, split_list
@@ -127,7 +128,11 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     app.state.startup_hooks = []  # called with the app once the store is open (e.g. demo data)
     app.state.tails = LiveTails()
     install_error_handlers(app)
-    app.state.authenticator = authenticator = Authenticator(settings.api.auth_strategy, settings.api.auth_token)
+    keystone = (KeystoneValidator(vars(settings.keystone_authtoken)) if settings.api.auth_strategy == "keystone"
+                else None)
+    keystone_uri = keystone and (settings.keystone_authtoken.www_authenticate_uri or settings.keystone_authtoken.auth_url)
+    app.state.authenticator = authenticator = Authenticator(settings.api.auth_strategy, settings.api.auth_token,
+                                                            keystone=keystone)
 
     @app.middleware("http")
     async def authenticate(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -135,11 +140,19 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
         public = path in PUBLIC_PATHS or OTHER_VERSION.fullmatch(path) is not None or is_console_path(path)
         # The mounted Elasticsearch app checks the token itself, and answers in its clients' shape.
         public = public or bool(es_path and (path == es_path or path.startswith(f"{es_path}/")))
-        identity = authenticator.identify(request.headers)
+        try:
+            identity = await run_in_threadpool(authenticator.identify, request.headers)
+        except KeystoneUnavailable as exc:
+            identity = None
+            if not public:
+                return error_response(503, f"{exc.message}: try again later", "Authorization")
         if not public and identity is None:
             given = presented_token(request.headers)
-            return error_response(401, "this token is unknown, revoked or expired" if given else
-                                  "authentication required: send 'Authorization: Bearer <token>'", "Authorization")
+            refused = error_response(401, "this token is unknown, revoked or expired" if given else
+                                     "authentication required: send 'Authorization: Bearer <token>'", "Authorization")
+            if keystone_uri:  # where a client gets a token, as keystonemiddleware says it
+                refused.headers["WWW-Authenticate"] = f'Keystone uri="{keystone_uri}"'
+            return refused
         if not public and identity is not None and not identity.is_admin and path not in ingest_paths:
             return error_response(403, f"the token {identity.user_name or identity.user_id!r} may only send logs "
                                   "(role ingest)", "Authorization")

@@ -28,6 +28,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -36,6 +37,7 @@ from venus.api.bodies import read_body
 from venus.api.receivers import store_body
 from venus.api.responses import JSON
 from venus.auth.authenticate import Authenticator
+from venus.auth.keystone import KeystoneUnavailable
 from venus.config import Settings
 from venus.errors import VenusError
 from venus.ingest.bulk import parse_bulk
@@ -87,7 +89,11 @@ def elasticsearch_app(settings: Settings, authenticator: Authenticator) -> FastA
 
     @app.middleware("http")
     async def authenticate(request: Request, call_next):  # type: ignore[no-untyped-def]
-        if authenticator.identify(request.headers) is None:
+        try:
+            identity = await run_in_threadpool(authenticator.identify, request.headers)
+        except KeystoneUnavailable as exc:
+            return es_error(503, "unavailable_shards_exception", f"{exc.message}: try again later")
+        if identity is None:
             return es_error(401, "security_exception", "missing authentication credentials: send the "
                             "token as 'Authorization: ApiKey <token>', Basic auth password or Bearer",
                             {"WWW-Authenticate": 'Basic realm="venus"'})

@@ -1,5 +1,5 @@
 """Static API tokens over HTTP (admin only): list, create (the secret is in the answer, once),
-revoke. `venus tokens` does the same on the metadata store directly."""
+revoke (`venus tokens` does the same on the metadata store directly); and who a token is."""
 
 from __future__ import annotations
 
@@ -31,6 +31,14 @@ class TokenSpec(BaseModel):
 
 def mount_tokens(app: FastAPI) -> None:
     router = APIRouter(tags=["tokens"])
+
+    @router.get("/api/v1/whoami", tags=["auth"])
+    def whoami(request: Request) -> JSON:
+        """Who the request's token is: user, project, roles, and how it was authenticated."""
+        identity = request.state.identity
+        return JSON({"ok": True, "identity": identity and {
+            "user_id": identity.user_id, "user_name": identity.user_name, "project_id": identity.project_id,
+            "project_name": identity.project_name, "roles": list(identity.roles), "via": identity.via}})
 
     @router.get("/api/v1/tokens")
     def tokens(request: Request) -> JSON:

@@ -4,6 +4,8 @@
 - noauth: as the original Venus, no token is needed and /v1 reads any X-Auth-Token as
   user:project; when `[api] auth_token` is set, that token or an API token is needed.
 - token: every request needs `[api] auth_token` or an API token (`venus tokens create`).
+- keystone: every request needs a Keystone token (venus.auth.keystone), `[api] auth_token` or an
+  API token (the agent and log shippers, which have no Keystone user).
 
 A token that looks like an API token (vns_…) and is unknown, revoked or expired is refused under
 every strategy: a client presenting one expects it to count."""
@@ -15,17 +17,20 @@ import hmac
 from starlette.datastructures import Headers
 
 from venus.auth.identity import CONFIG_TOKEN, Identity, noauth_identity
+from venus.auth.keystone import KeystoneValidator
 from venus.auth.presented import presented_token
 from venus.auth.tokens import TokenChecker, is_api_token
 
-STRATEGIES = ("noauth", "token")
+STRATEGIES = ("noauth", "token", "keystone")
 
 
 class Authenticator:
-    def __init__(self, strategy: str, config_token: str, tokens: TokenChecker | None = None) -> None:
+    def __init__(self, strategy: str, config_token: str, tokens: TokenChecker | None = None,
+                 keystone: KeystoneValidator | None = None) -> None:
         self.strategy = strategy
         self.config_token = config_token
         self.tokens = tokens  # set once the metadata store is open
+        self.keystone = keystone
 
     @property
     def open(self) -> bool:
@@ -33,9 +38,13 @@ class Authenticator:
         return self.strategy == "noauth" and not self.config_token
 
     def identify(self, headers: Headers) -> Identity | None:
+        """Who sent the request, or None. May block (the metadata store, Keystone): call it in a
+        thread. KeystoneUnavailable when Keystone cannot tell."""
         given = presented_token(headers)
         if self.config_token and given and hmac.compare_digest(given.encode(), self.config_token.encode()):
             return CONFIG_TOKEN
         if is_api_token(given):
             return self.tokens.identity(given) if self.tokens is not None else None
+        if self.keystone is not None and given:
+            return self.keystone.identify(given)
         return noauth_identity(given) if self.open else None

@@ -1,0 +1,130 @@
+"""A real Keystone from PyPI for the tests: its own virtual environment (pinned by
+keystone-constraints.txt, built once and kept in the test cache, rebuilt when the pins change),
+SQLite and fernet tokens in a temporary directory, served by gunicorn on a free loopback port,
+seeded with the users the tests log in as and Venus's log-management endpoint."""
+
+from __future__ import annotations
+
+import getpass
+import grp
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import free_port
+
+HERE = Path(__file__).resolve().parent
+CONSTRAINTS = HERE / "keystone-constraints.txt"
+CACHE = Path(os.environ.get("VENUS_TEST_CACHE", Path.home() / ".cache" / "venus-tests"))
+ADMIN_PASSWORD = "admin-password"
+REGION = "RegionOne"
+
+
+def keystone_python() -> Path:
+    """The Python of Keystone's environment, built when missing (about a minute, once)."""
+    key = hashlib.sha256(CONSTRAINTS.read_bytes()).hexdigest()[:12]
+    venv = CACHE / f"keystone-{key}"
+    ready = venv / "ready"
+    if not ready.exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        venv.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-c", str(CONSTRAINTS),
+                        "keystone", "gunicorn"], check=True)
+        ready.write_text("built\n")
+    return venv / "bin" / "python"
+
+
+class Keystone:
+    """Keystone on a free port; `venus_url` is where the catalog's log-management endpoint points."""
+
+    def __init__(self, root: Path, venus_url: str) -> None:
+        self.python = keystone_python()
+        self.root = root
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/v3"
+        conf = root / "keystone.conf"
+        conf.write_text("\n".join([
+            "[DEFAULT]", f"log_file = {root / 'keystone.log'}",
+            "[database]", f"connection = sqlite:///{root / 'keystone.db'}",
+            "[token]", "provider = fernet",
+            "[fernet_tokens]", f"key_repository = {root / 'fernet-keys'}",
+            "[credential]", f"key_repository = {root / 'credential-keys'}",
+            # A cache per worker makes validation fast; the catalog is not cached, or a worker
+            # that cached it before seeding would never see the log-management endpoint.
+            "[cache]", "enabled = true", "backend = dogpile.cache.memory",
+            "[catalog]", "caching = false", ""]))
+        self.env = {**os.environ, "OS_KEYSTONE_CONFIG_FILES": str(conf), "PYTHONPATH": str(HERE)}
+        manage = [str(self.python.parent / "keystone-manage"), "--config-file", str(conf)]
+        user, group = getpass.getuser(), grp.getgrgid(os.getgid()).gr_name
+        for step in (["db_sync"], ["fernet_setup", "--keystone-user", user, "--keystone-group", group],
+                     ["credential_setup", "--keystone-user", user, "--keystone-group", group],
+                     ["bootstrap", "--bootstrap-password", ADMIN_PASSWORD, "--bootstrap-region-id", REGION,
+                      "--bootstrap-public-url", self.url, "--bootstrap-internal-url", self.url]):
+            subprocess.run(manage + step, env=self.env, check=True, capture_output=True)
+        self.log = open(root / "gunicorn.log", "wb")  # noqa: SIM115 (open while Keystone runs)
+        self.proc = subprocess.Popen(
+            [str(self.python.parent / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
+             "--timeout", "60", "--no-control-socket", "keystone_wsgi:application"],
+            env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.wait_up()
+        seeded = subprocess.run([str(self.python), str(HERE / "seed_keystone.py"), self.url, ADMIN_PASSWORD,
+                                 venus_url], env=self.env, check=True, capture_output=True, text=True)
+        self.ids = json.loads(seeded.stdout.strip().splitlines()[-1])
+
+    def wait_up(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"Keystone exited: {(self.root / 'gunicorn.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        raise RuntimeError("Keystone did not answer within 60 s")
+
+    def token(self, user: str, project: str) -> str:
+        """A token of `user` (its password is '<user>-password', admin's ADMIN_PASSWORD) on `project`."""
+        password = ADMIN_PASSWORD if user == "admin" else f"{user}-password"
+        answer = httpx.post(f"{self.url}/auth/tokens", timeout=30, json={"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {
+                "name": user, "domain": {"id": "default"}, "password": password}}},
+            "scope": {"project": {"name": project, "domain": {"id": "default"}}}}})
+        answer.raise_for_status()
+        return answer.headers["X-Subject-Token"]
+
+    def revoke(self, token: str) -> None:
+        admin = self.token("admin", "admin")
+        httpx.delete(f"{self.url}/auth/tokens", headers={"X-Auth-Token": admin, "X-Subject-Token": token},
+                     timeout=30).raise_for_status()
+
+    def venus_settings(self) -> dict[str, str]:
+        """The environment that points a Venus server at this Keystone."""
+        return {"VENUS_API_AUTH_STRATEGY": "keystone",
+                "VENUS_KEYSTONE_AUTHTOKEN_AUTH_URL": self.url,
+                "VENUS_KEYSTONE_AUTHTOKEN_WWW_AUTHENTICATE_URI": self.url,
+                "VENUS_KEYSTONE_AUTHTOKEN_USERNAME": "venus",
+                "VENUS_KEYSTONE_AUTHTOKEN_PASSWORD": "venus-password",
+                "VENUS_KEYSTONE_AUTHTOKEN_PROJECT_NAME": "service",
+                "VENUS_KEYSTONE_AUTHTOKEN_INTERFACE": "public",
+                # Every validation asks Keystone, so a revoked token is refused at once.
+                "VENUS_KEYSTONE_AUTHTOKEN_TOKEN_CACHE_TIME": "-1"}
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
