@@ -22,9 +22,9 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from venus import __version__
 from venus.cli_alerts import alerts_app, config_get, config_set, tasks_app
 from venus.cli_analysis import anomalies_command, rca_command, templates_app
+from venus.cli_auth import policy_app, tokens_app
 from venus.cli_common import ConfigOpt, DataDirOpt, UrlOpt, _fail, _settings, err, out
 from venus.cli_eval import eval_app
-from venus.cli_tokens import tokens_app
 from venus.config import Settings, load_settings, render_ini
 from venus.errors import VenusError
 
@@ -43,6 +43,7 @@ app.add_typer(tasks_app, name="tasks")
 app.add_typer(eval_app, name="eval")
 app.add_typer(templates_app, name="templates")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(policy_app, name="policy")
 app.command("anomalies")(anomalies_command)
 app.command("rca")(rca_command)
 config_app.command("get")(config_get)

@@ -59,6 +59,8 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
                "that token or an API token is needed). 'token': every request needs auth_token or an API token "
                "(venus tokens create). 'keystone': Keystone tokens ([keystone_authtoken]), and API tokens for the "
                "agent.", ("noauth", "token", "keystone")),
+        Option("policy_file", str, "", "A policy.yaml that changes the default policy rules "
+               "(docs/policy.yaml.sample; venus policy sample); empty: /etc/venus/policy.yaml when it exists."),
         Option("max_v1_body_bytes", int, 114688, "Largest JSON body a /v1 request may send, in bytes "
                "(the original's oslo sizelimit default).", minimum=1024),
     ),

@@ -29,6 +29,10 @@ class ParseError(BadRequest):
         self.reason = message
 
 
+class Forbidden(VenusError):
+    status = 403
+
+
 class NotFound(VenusError):
     status = 404
 

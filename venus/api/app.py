@@ -12,13 +12,14 @@ import os
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import Response, StreamingResponse
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from venus import __version__
@@ -45,11 +46,13 @@ from venus.api.tokens import mount_tokens
 from venus.api.v1 import is_v1_path
 from venus.api.v1.routes import MEDIA_TYPES, base_url, mount_v1
 from venus.auth.authenticate import Authenticator
+from venus.auth.identity import describe
 from venus.auth.keystone import KeystoneUnavailable, KeystoneValidator
+from venus.auth.policy import Policy, rule_of
 from venus.auth.presented import presented_token
 from venus.auth.tokens import TokenChecker
 from venus.config import Settings, split_list
-from venus.errors import BadRequest, NotFound, ParseError, TooManyRequests
+from venus.errors import BadRequest, Forbidden, NotFound, ParseError, TooManyRequests
 from venus.ingest.forward_server import ForwardServer
 from venus.ingest.importer import Importer
 from venus.ingest.inspect import Inspection, inspect_bytes, unnamed_source
@@ -120,8 +123,21 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
                 hook(app)
             yield
 
+    rules: dict[tuple[str, str], str] = {}
+    policy = Policy(settings.api.policy_file)
+
+    def authorize(request: Request) -> None:
+        """Every endpoint's gate: the identity the middleware found, under the route's rule."""
+        route = request.scope["route"]
+        rule = rules[(request.method, route.path)]
+        identity = getattr(request.state, "identity", None)
+        if not policy.allows(rule, identity):
+            raise Forbidden(f"the policy rule {rule} does not allow {describe(identity)}", field="Authorization")
+
     app = FastAPI(title="Venus", version=__version__, lifespan=lifespan, default_response_class=JSON,
-                  description="Log platform for OpenStack clouds: import, search, count and context.")
+                  description="Log platform for OpenStack clouds: import, search, count and context.",
+                  dependencies=[Depends(authorize)])
+    app.state.policy = policy
     app.state.settings = settings
     es_path = settings.receivers.elasticsearch_path and check_mount_path(
         settings.receivers.elasticsearch_path, "[receivers] elasticsearch_path")
@@ -153,9 +169,6 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
             if keystone_uri:  # where a client gets a token, as keystonemiddleware says it
                 refused.headers["WWW-Authenticate"] = f'Keystone uri="{keystone_uri}"'
             return refused
-        if not public and identity is not None and not identity.is_admin and path not in ingest_paths:
-            return error_response(403, f"the token {identity.user_name or identity.user_id!r} may only send logs "
-                                  "(role ingest)", "Authorization")
         is_v1 = is_v1_path(path)
         if is_v1 and authenticator.open and not presented_token(request.headers):
             # noauth as in the original: no token, no work; the answer says what token to send.
@@ -181,13 +194,12 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     mount_tokens(app)
     mount_v1(app)
     mount_console(app)
-    es_app = elasticsearch_app(settings, authenticator) if es_path or settings.receivers.elasticsearch_port else None
-    # What a token with only the ingest role may call: the routes that receive logs.
-    ingest_paths = {route.path for route in app.routes if "ingest" in getattr(route, "tags", ())}
+    es_app = elasticsearch_app(settings, authenticator, policy) if es_path or settings.receivers.elasticsearch_port else None
+
     if es_app is not None and es_path:
         app.mount(es_path, es_app)
 
-    @app.get("/{version}", include_in_schema=False)
+    @app.get("/{version}", include_in_schema=False, tags=["meta"])
     def other_version(request: Request, version: str) -> JSON:
         """Any other /vN: the original answered 300 with the versions it has."""
         if not OTHER_VERSION.fullmatch(f"/{version}"):
@@ -196,7 +208,30 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
                                   "links": [{"rel": "self", "href": f"{base_url(request)}/v1/"}]}]},
                     status_code=300)
 
+    rules.update(route_rules(app))  # every route under a rule, or the server does not start
     return app
+
+
+def route_rules(app: FastAPI) -> dict[tuple[str, str], str]:
+    """(method, path) of every route of the app to the policy rule it is under; a route under none
+    is a RuntimeError (an endpoint left open by mistake)."""
+    rules = {}
+    for route in api_routes(app.routes):
+        for method in route.methods:
+            rule = rule_of(method, route.path, list(route.tags))
+            if rule is None:
+                raise RuntimeError(f"{method} {route.path} is under no policy rule (venus/auth/policy.py)")
+            rules[(method, route.path)] = rule
+    return rules
+
+
+def api_routes(routes: list) -> Iterator[APIRoute]:
+    """The app's endpoints, those of included routers too."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):  # a router FastAPI includes lazily
+            yield from api_routes(route.original_router.routes)
 
 
 def _listeners(settings: Settings, es_app: FastAPI | None, writer: RecordWriter, pool: ParsePool) -> list[Listener]:

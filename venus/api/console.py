@@ -49,15 +49,16 @@ def mount_console(app: FastAPI, dist: Path = DIST) -> None:
             "Cache-Control": "no-cache", "Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "same-origin"})
 
-    @app.get("/", include_in_schema=False, response_model=None)
+    @app.get("/", include_in_schema=False, response_model=None, tags=["console"])
     def root(request: Request) -> Response:
         return page() if wants_html(request) else JSON(versions_document(request))
 
     for path in VIEW_PATHS:
-        app.add_api_route(path, page, include_in_schema=False, methods=["GET", "HEAD"])
-        app.add_api_route(f"{path}/{{rest:path}}", page, include_in_schema=False, methods=["GET", "HEAD"])
+        app.add_api_route(path, page, include_in_schema=False, methods=["GET", "HEAD"], tags=["console"])
+        app.add_api_route(f"{path}/{{rest:path}}", page, include_in_schema=False, methods=["GET", "HEAD"],
+                          tags=["console"])
 
-    @app.get(f"{ASSETS}/{{name}}", include_in_schema=False)
+    @app.get(f"{ASSETS}/{{name}}", include_in_schema=False, tags=["console"])
     def asset(name: str) -> FileResponse:
         found = assets.get(name)  # only the files the build made: no path reaches elsewhere
         if found is None:

@@ -37,7 +37,9 @@ from venus.api.bodies import read_body
 from venus.api.receivers import store_body
 from venus.api.responses import JSON
 from venus.auth.authenticate import Authenticator
+from venus.auth.identity import describe
 from venus.auth.keystone import KeystoneUnavailable
+from venus.auth.policy import Policy
 from venus.config import Settings
 from venus.errors import VenusError
 from venus.ingest.bulk import parse_bulk
@@ -80,7 +82,7 @@ _ERROR_TYPES = {400: "illegal_argument_exception", 401: "security_exception", 40
                 429: "es_rejected_execution_exception", 503: "unavailable_shards_exception"}
 
 
-def elasticsearch_app(settings: Settings, authenticator: Authenticator) -> FastAPI:
+def elasticsearch_app(settings: Settings, authenticator: Authenticator, policy: Policy) -> FastAPI:
     """The app, to mount under `[receivers] elasticsearch_path` and to serve on its own port. Its
     `state.writer` and `state.pool` are set by the server once the store is open."""
     app = FastAPI(title="Venus: Elasticsearch-compatible ingest", version=__version__, openapi_url=None,
@@ -97,6 +99,9 @@ def elasticsearch_app(settings: Settings, authenticator: Authenticator) -> FastA
             return es_error(401, "security_exception", "missing authentication credentials: send the "
                             "token as 'Authorization: ApiKey <token>', Basic auth password or Bearer",
                             {"WWW-Authenticate": 'Basic realm="venus"'})
+        if not policy.allows("venus:logs:ingest", identity):
+            return es_error(403, "security_exception", f"the policy rule venus:logs:ingest does not allow "
+                            f"{describe(identity)}")
         return await call_next(request)
 
     @app.exception_handler(VenusError)

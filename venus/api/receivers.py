@@ -70,7 +70,7 @@ def mount_receivers(app: FastAPI, settings: Settings) -> None:
         return JSON({}) if json else Response(b"", media_type=PROTOBUF)
 
     @app.post("/loki/api/v1/push", tags=["ingest"], status_code=204, response_model=None)
-    @app.post("/api/prom/push", status_code=204, response_model=None, include_in_schema=False)
+    @app.post("/api/prom/push", tags=["ingest"], status_code=204, response_model=None, include_in_schema=False)
     async def loki_push(request: Request) -> Response:
         """Loki push: JSON, or snappy-compressed protobuf (Promtail, Alloy, Vector, Fluent Bit)."""
         kind = media_type(request)

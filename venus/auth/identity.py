@@ -21,6 +21,14 @@ class Identity:
         return ADMIN in self.roles
 
 
+def describe(identity: Identity | None) -> str:
+    """Who, as an error message names them."""
+    if identity is None:
+        return "a request without a token"
+    who = identity.user_name or identity.user_id
+    return f"{who} (roles: {', '.join(identity.roles) or 'none'})"
+
+
 def noauth_identity(token: str) -> Identity:
     """The original Venus's noauth: any token, read as user:project (just user: project = user),
     with every right."""

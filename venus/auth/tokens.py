@@ -22,9 +22,8 @@ from venus.meta.models import ApiToken
 from venus.meta.store import MetadataStore, db_now, from_db, to_db
 
 PREFIX = "vns_"  # every token starts so, which tells it from a Keystone token at a glance
-# admin: everything; ingest: only sending logs (the agent, shippers). The reader and member roles
-# come with policy (docs/auth.md).
-ROLES = ("admin", "ingest")
+# As Keystone's roles under the policy (venus.auth.policy); ingest: sending logs (the agent, shippers).
+ROLES = ("admin", "reader", "member", "ingest")
 CACHE_SECONDS = 30.0
 
 

@@ -1,14 +1,17 @@
 """`venus tokens create|list|revoke`: static API tokens, on the metadata store the settings name
 (as keystone-manage works on Keystone's database: it makes the first token before any exists).
-A token revoked here is refused by a running server within 30 s (at once through the API)."""
+A token revoked here is refused by a running server within 30 s (at once through the API).
+`venus policy sample`: the policy rules and their defaults, as a policy.yaml."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
 
+from venus.auth.policy import sample
 from venus.auth.tokens import CACHE_SECONDS, ROLES, TokenChecker, create_token, list_tokens, token_view
 from venus.cli_common import ConfigOpt, DataDirOpt, JsonOpt, _fail, _print, _settings, _table, out
 from venus.errors import VenusError
@@ -17,6 +20,13 @@ from venus.query.timerange import duration_seconds
 
 tokens_app = typer.Typer(help="Static API tokens: for clouds without Keystone and for the agent.",
                          no_args_is_help=True)
+policy_app = typer.Typer(help="Policy rules (who may do what).", no_args_is_help=True)
+
+
+@policy_app.command("sample")
+def policy_sample() -> None:
+    """Every policy rule with its default, as a policy.yaml that changes nothing."""
+    sys.stdout.write(sample())
 
 
 def _meta(config, data_dir) -> MetadataStore:  # type: ignore[no-untyped-def]
