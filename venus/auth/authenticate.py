@@ -21,8 +21,6 @@ from venus.auth.keystone import KeystoneValidator
 from venus.auth.presented import presented_token
 from venus.auth.tokens import TokenChecker, is_api_token
 
-STRATEGIES = ("noauth", "token", "keystone")
-
 
 class Authenticator:
     def __init__(self, strategy: str, config_token: str, tokens: TokenChecker | None = None,

@@ -16,10 +16,6 @@ class Identity:
     user_name: str = ""
     project_name: str = ""
 
-    @property
-    def is_admin(self) -> bool:
-        return ADMIN in self.roles
-
 
 def describe(identity: Identity | None) -> str:
     """Who, as an error message names them."""
