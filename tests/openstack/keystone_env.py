@@ -55,13 +55,15 @@ class Keystone:
         conf.write_text("\n".join([
             "[DEFAULT]", f"log_file = {root / 'keystone.log'}",
             "[database]", f"connection = sqlite:///{root / 'keystone.db'}",
-            "[token]", "provider = fernet",
             "[fernet_tokens]", f"key_repository = {root / 'fernet-keys'}",
             "[credential]", f"key_repository = {root / 'credential-keys'}",
-            # A cache per worker makes validation fast; the catalog is not cached, or a worker
-            # that cached it before seeding would never see the log-management endpoint.
+            # A cache per worker makes validation fast. What another worker may change is not
+            # cached: the catalog (seeded after start), tokens and revocations (a token revoked
+            # through one worker would stay valid in another's cache).
             "[cache]", "enabled = true", "backend = dogpile.cache.memory",
-            "[catalog]", "caching = false", ""]))
+            "[catalog]", "caching = false",
+            "[token]", "provider = fernet", "caching = false",
+            "[revoke]", "caching = false", ""]))
         self.env = {**os.environ, "OS_KEYSTONE_CONFIG_FILES": str(conf), "PYTHONPATH": str(HERE)}
         manage = [str(self.python.parent / "keystone-manage"), "--config-file", str(conf)]
         user, group = getpass.getuser(), grp.getgrgid(os.getgid()).gr_name
