@@ -1,12 +1,13 @@
 """`auth_strategy = keystone` against a real Keystone from PyPI (tests/openstack/keystone_env.py):
 tokens of its users validated by keystonemiddleware, the identity reaching the handlers; bogus,
-missing, revoked tokens and spoofed identity headers refused with 401; API tokens still accepted
+missing, revoked and expired tokens and spoofed identity headers refused with 401; API tokens still accepted
 (the agent has no Keystone user); Keystone's roles under the default policy; Keystone gone is a
 503, never a 500."""
 
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
@@ -83,6 +84,21 @@ def test_an_api_token_is_still_accepted_for_the_agent(cloud):
     line = {"host": "cmp1", "message": "sent by the agent under Keystone"}
     answer = httpx.post(f"{server.url}/api/v1/ingest", json=line, headers={"X-Auth-Token": made["secret"]})
     assert answer.json()["accepted"] == 1
+
+
+def test_an_expired_token_is_refused(tmp_path):
+    port = free_port()
+    keystone = Keystone(tmp_path, f"http://127.0.0.1:{port}", token_expiration=5)
+    server = Server(tmp_path / "data", env=keystone.venus_settings(), port=port)
+    try:
+        token = keystone.token("admin", "admin")
+        assert whoami(server, {"X-Auth-Token": token}).status_code == 200
+        time.sleep(6)
+        answer = whoami(server, {"X-Auth-Token": token})
+        assert (answer.status_code, answer.json()["field"]) == (401, "Authorization")
+    finally:
+        server.stop()
+        keystone.stop()
 
 
 def test_keystone_gone_is_a_503_not_a_500(cloud):

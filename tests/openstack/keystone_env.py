@@ -44,9 +44,10 @@ def keystone_python() -> Path:
 
 
 class Keystone:
-    """Keystone on a free port; `venus_url` is where the catalog's log-management endpoint points."""
+    """Keystone on a free port; `venus_url` is where the catalog's log-management endpoint points,
+    `token_expiration` how many seconds its tokens last."""
 
-    def __init__(self, root: Path, venus_url: str) -> None:
+    def __init__(self, root: Path, venus_url: str, token_expiration: int = 3600) -> None:
         self.python = keystone_python()
         self.root = root
         self.port = free_port()
@@ -62,7 +63,7 @@ class Keystone:
             # through one worker would stay valid in another's cache).
             "[cache]", "enabled = true", "backend = dogpile.cache.memory",
             "[catalog]", "caching = false",
-            "[token]", "provider = fernet", "caching = false",
+            "[token]", "provider = fernet", "caching = false", f"expiration = {token_expiration}",
             "[revoke]", "caching = false", ""]))
         self.env = {**os.environ, "OS_KEYSTONE_CONFIG_FILES": str(conf), "PYTHONPATH": str(HERE)}
         manage = [str(self.python.parent / "keystone-manage"), "--config-file", str(conf)]
