@@ -157,20 +157,20 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
         # The mounted Elasticsearch app checks the token itself, and answers in its clients' shape.
         public = public or bool(es_path and (path == es_path or path.startswith(f"{es_path}/")))
         try:
-            identity = await run_in_threadpool(authenticator.identify, request.headers)
+            identity = await authenticator.identify(request.headers)
         except KeystoneUnavailable as exc:
             identity = None
             if not public:
                 return error_response(503, f"{exc.message}: try again later", "Authorization")
+        given = presented_token(request.headers)
         if not public and identity is None:
-            given = presented_token(request.headers)
             refused = error_response(401, "this token is unknown, revoked or expired" if given else
                                      "authentication required: send 'Authorization: Bearer <token>'", "Authorization")
             if keystone_uri:  # where a client gets a token, as keystonemiddleware says it
                 refused.headers["WWW-Authenticate"] = f'Keystone uri="{keystone_uri}"'
             return refused
         is_v1 = is_v1_path(path)
-        if is_v1 and authenticator.open and not presented_token(request.headers):
+        if is_v1 and authenticator.open and not given:
             # noauth as in the original: no token, no work; the answer says what token to send.
             user = request.headers.get("x-auth-user", "admin")
             project = request.headers.get("x-auth-project-id", "admin")

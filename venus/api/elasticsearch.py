@@ -28,7 +28,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -92,7 +91,7 @@ def elasticsearch_app(settings: Settings, authenticator: Authenticator, policy: 
     @app.middleware("http")
     async def authenticate(request: Request, call_next):  # type: ignore[no-untyped-def]
         try:
-            identity = await run_in_threadpool(authenticator.identify, request.headers)
+            identity = await authenticator.identify(request.headers)
         except KeystoneUnavailable as exc:
             return es_error(503, "unavailable_shards_exception", f"{exc.message}: try again later")
         if identity is None:

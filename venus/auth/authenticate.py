@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
 from venus.auth.identity import CONFIG_TOKEN, Identity, noauth_identity
@@ -35,11 +36,20 @@ class Authenticator:
         """Whether a request without a token is let in."""
         return self.strategy == "noauth" and not self.config_token
 
-    def identify(self, headers: Headers) -> Identity | None:
-        """Who sent the request, or None. May block (the metadata store, Keystone): call it in a
-        thread. KeystoneUnavailable when Keystone cannot tell."""
+    async def identify(self, headers: Headers) -> Identity | None:
+        """Who sent the request, or None; KeystoneUnavailable when Keystone cannot tell. A token
+        that may need the metadata store or Keystone is checked in a worker thread, the others
+        (none, the configured one, noauth's) here, so most requests never leave the event loop."""
         given = presented_token(headers)
-        if self.config_token and given and hmac.compare_digest(given.encode(), self.config_token.encode()):
+        if is_api_token(given) or (self.keystone is not None and given and not self._is_config_token(given)):
+            return await run_in_threadpool(self._identify, given)
+        return self._identify(given)
+
+    def _is_config_token(self, given: str) -> bool:
+        return bool(self.config_token) and hmac.compare_digest(given.encode(), self.config_token.encode())
+
+    def _identify(self, given: str) -> Identity | None:
+        if given and self._is_config_token(given):
             return CONFIG_TOKEN
         if is_api_token(given):
             return self.tokens.identity(given) if self.tokens is not None else None
