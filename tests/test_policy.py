@@ -65,6 +65,7 @@ ALLOWED = [
     ("member", "GET", "/api/v1/tasks", None, 403),
     ("ingest", "POST", "/api/v1/ingest", {"message": "sent"}, 200),
     ("ingest", "GET", "/api/v1/count", None, 403),
+    ("ingest", "GET", "/api/v1/whoami", None, 200),
     ("admin", "POST", "/api/v1/alerts/rules", RULE, 201),
     ("admin", "GET", "/api/v1/tokens", None, 200),
 ]

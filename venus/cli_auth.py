@@ -42,6 +42,8 @@ def create(name: Annotated[str, typer.Argument(help="what the token is for, e.g.
            role: Annotated[list[str], typer.Option("--role", help=f"one of {', '.join(ROLES)}; repeat for more")],
            expires: Annotated[str | None, typer.Option(help="lifetime, e.g. 90d (default: until revoked)")] = None,
            description: Annotated[str, typer.Option(help="a note for whoever reads the list")] = "",
+           project: Annotated[str, typer.Option(help="the project it acts for: with tenant scoping on, a token "
+                                                "without admin reads only that project's lines")] = "",
            as_json: JsonOpt = False, config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
     """Make a token and print its secret, the only time it is shown."""
     meta = _meta(config, data_dir)
@@ -50,7 +52,7 @@ def create(name: Annotated[str, typer.Argument(help="what the token is for, e.g.
             until = datetime.now(UTC) + timedelta(seconds=duration_seconds(expires)) if expires else None
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--expires") from None
-        made = create_token(meta, name, role, "", until, description)
+        made = create_token(meta, name, role, project, until, description)
     except VenusError as exc:
         _fail(exc)
     finally:
@@ -65,7 +67,7 @@ def create(name: Annotated[str, typer.Argument(help="what the token is for, e.g.
 
 @tokens_app.command("list")
 def list_command(as_json: JsonOpt = False, config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
-    """Every token: name, first characters, roles, state, expiry."""
+    """Every token: name, first characters, roles, project, state, expiry."""
     meta = _meta(config, data_dir)
     try:
         views = [token_view(t) for t in list_tokens(meta)]
@@ -73,8 +75,8 @@ def list_command(as_json: JsonOpt = False, config: ConfigOpt = None, data_dir: D
         meta.close()
     if as_json:
         return _print(views)
-    _table(["name", "prefix", "roles", "state", "created", "expires"],
-           [[v["name"], f"{v['prefix']}…", ", ".join(v["roles"]), v["state"], v["create_time"],
+    _table(["name", "prefix", "roles", "project", "state", "created", "expires"],
+           [[v["name"], f"{v['prefix']}…", ", ".join(v["roles"]), v["project_id"], v["state"], v["create_time"],
              v["expires_at"] or "never"] for v in views])
     return None
 

@@ -61,6 +61,10 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
                "agent.", ("noauth", "token", "keystone")),
         Option("policy_file", str, "", "A policy.yaml that changes the default policy rules "
                "(docs/policy.yaml.sample; venus policy sample); empty: /etc/venus/policy.yaml when it exists."),
+        Option("tenant_scoping", bool, False, "Confine who is not allowed venus:logs:all_projects (by default, "
+               "everyone but admin) to the lines carrying the project_id of their token's project, on every "
+               "search, analysis and /v1 path; they may then not read alerts, whose lines span every project "
+               "(docs/auth.md)."),
         Option("max_v1_body_bytes", int, 114688, "Largest JSON body a /v1 request may send, in bytes "
                "(the original's oslo sizelimit default).", minimum=1024),
     ),

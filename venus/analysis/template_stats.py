@@ -7,10 +7,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from venus.analysis.stats import crosstab
+from venus.analysis.templates import EXAMPLES, HEAD_CHARS
 from venus.errors import NotFound
 from venus.meta.models import LogTemplate
 from venus.meta.store import MetadataStore, from_db
-from venus.query.search import Filter
+from venus.query.search import Filter, search
 from venus.store.clickhouse import ClickHouseStore
 
 
@@ -57,3 +58,14 @@ def template_detail(meta: MetadataStore, tid: int) -> dict:
         if row is None:
             raise NotFound(f"no log template {tid}", field="template")
         return template_view(row, examples=True)
+
+
+def template_detail_in_store(store: ClickHouseStore, view: dict) -> dict:
+    """A template as the store's lines show it: its total and examples read from the lines the
+    reader may see (under tenant scoping, the catalogue's own span every project), and none when
+    the reader may see none of its lines."""
+    flt = Filter.parse(f"template_id:{int(view['id'])}")
+    hits = search(store, flt, EXAMPLES, with_total=True)
+    if not hits.total:  # its text was mined from lines the reader may not see
+        raise NotFound(f"no log template {view['id']}", field="template")
+    return {**view, "total": hits.total, "examples": [h["message"][:HEAD_CHARS] for h in hits.hits]}

@@ -27,7 +27,7 @@ from venus.analysis.chain import call_chain, chain_csv, instance_requests
 from venus.analysis.latency import SORTS as LATENCY_SORTS
 from venus.analysis.latency import latency_table
 from venus.analysis.stats import MAX_DIMENSIONS, crosstab
-from venus.analysis.template_stats import template_counts, template_detail
+from venus.analysis.template_stats import template_counts, template_detail, template_detail_in_store
 from venus.analysis.typical import load_catalogue, pick, typical_stats
 from venus.api.alerts import mount_alerts
 from venus.api.anomalies import mount_anomalies
@@ -71,6 +71,7 @@ from venus.query.fields import ALIASES
 from venus.query.highlight import highlight_terms
 from venus.query.parser import parse_query
 from venus.store import open_store
+from venus.store.scope import project_scope
 from venus.tasks.retention import set_table_ttl
 from venus.tasks.scheduler import Scheduler, node_name
 from venus.tasks.server_tasks import server_tasks
@@ -126,13 +127,17 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     rules: dict[tuple[str, str], str] = {}
     policy = Policy(settings.api.policy_file)
 
-    def authorize(request: Request) -> None:
-        """Every endpoint's gate: the identity the middleware found, under the route's rule."""
+    async def authorize(request: Request) -> None:
+        """Every endpoint's gate: the identity the middleware found, under the route's rule; with
+        tenant scoping, the project the request's reads are confined to. It runs on the event loop,
+        in the request's own context, so the scope it sets reaches the handler's threads."""
         route = request.scope["route"]
         rule = rules[(request.method, route.path)]
         identity = getattr(request.state, "identity", None)
         if not policy.allows(rule, identity):
             raise Forbidden(f"the policy rule {rule} does not allow {describe(identity)}", field="Authorization")
+        if settings.api.tenant_scoping:
+            project_scope.set(policy.project_scope(rule, identity))
 
     app = FastAPI(title="Venus", version=__version__, lifespan=lifespan, default_response_class=JSON,
                   description="Log platform for OpenStack clouds: import, search, count and context.",
@@ -389,8 +394,11 @@ def _routes(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/api/v1/templates/{template_id}", tags=["analysis"])
     def template(request: Request, template_id: int) -> JSON:
-        """One log template with its examples."""
-        return JSON({"ok": True, "template": template_detail(request.app.state.meta, template_id)})
+        """One log template with its examples (under tenant scoping, those of the reader's lines)."""
+        detail = template_detail(request.app.state.meta, template_id)
+        if project_scope.get() is not None:
+            detail = template_detail_in_store(store(request), detail)
+        return JSON({"ok": True, "template": detail})
 
     @app.get("/api/v1/crosstab", tags=["analysis"])
     def crosstab_(request: Request, by: Annotated[list[str], Query(min_length=1, max_length=MAX_DIMENSIONS)],

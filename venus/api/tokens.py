@@ -13,6 +13,7 @@ from venus.api.bodies import json_object
 from venus.api.responses import JSON
 from venus.auth.tokens import create_token, list_tokens, token_view
 from venus.query.timerange import duration_seconds
+from venus.store.scope import project_scope
 from venus.validation import validated
 
 MAX_EXPIRY_DAYS = 3650
@@ -34,11 +35,13 @@ def mount_tokens(app: FastAPI) -> None:
 
     @router.get("/api/v1/whoami", tags=["auth"])
     def whoami(request: Request) -> JSON:
-        """Who the request's token is: user, project, roles, and how it was authenticated."""
+        """Who the request's token is: user, project, roles, how it was authenticated, and the project its
+        reads are confined to under tenant scoping (null: every project)."""
         identity = request.state.identity
         return JSON({"ok": True, "identity": identity and {
             "user_id": identity.user_id, "user_name": identity.user_name, "project_id": identity.project_id,
-            "project_name": identity.project_name, "roles": list(identity.roles), "via": identity.via}})
+            "project_name": identity.project_name, "roles": list(identity.roles), "via": identity.via},
+            "project_scope": project_scope.get()})
 
     @router.get("/api/v1/tokens")
     def tokens(request: Request) -> JSON:

@@ -12,10 +12,12 @@ from pathlib import Path
 from oslo_config import cfg
 from oslo_policy import policy
 
-from venus.auth.identity import Identity
-from venus.errors import BadRequest
+from venus.auth.identity import Identity, describe
+from venus.errors import BadRequest, Forbidden
+from venus.store.scope import valid_project_id
 
 PUBLIC = "venus:public"
+ALL_PROJECTS = "venus:logs:all_projects"
 DEFAULT_FILE = "/etc/venus/policy.yaml"
 RULES = (
     policy.RuleDefault("admin_required", "role:admin", "Administrators."),
@@ -38,7 +40,16 @@ RULES = (
     policy.RuleDefault("venus:config:manage", "rule:admin_required", "Change runtime settings and retention; "
                        "change, switch and run scheduled tasks."),
     policy.RuleDefault("venus:tokens:manage", "rule:admin_required", "List, create and revoke API tokens."),
+    policy.RuleDefault(ALL_PROJECTS, "rule:admin_required", "With tenant scoping on ([api] tenant_scoping): "
+                       "who reads every project's lines. Everyone else reads only the lines of the project their "
+                       "token is scoped to, and may only read logs, keep saved searches, read settings and send "
+                       "logs (not alerts, whose lines span every project)."),
 )
+# What a project-scoped identity may do at all: reading is confined to its project's lines by the
+# store (venus.store.scope); the rest of these touch no lines. Alerts, anomaly records and
+# previews carry lines of every project, so they are not here.
+SCOPED_RULES = frozenset({PUBLIC, "venus:identity", "venus:logs:read", "venus:logs:ingest", "venus:searches:manage",
+                          "venus:config:read"})
 READS = frozenset({"GET", "HEAD"})
 # Routes by their OpenAPI tag: the rule for reading, the rule for changing.
 BY_TAG = {
@@ -54,6 +65,7 @@ BY_ROUTE = {
     ("POST", "/api/v1/alerts/rules/preview"): "venus:alerts:read",
     ("POST", "/api/v1/alerts/rules/{rule_id}/preview"): "venus:alerts:read",
     ("GET", "/api/v1/stats"): "venus:logs:read",
+    ("GET", "/api/v1/whoami"): "venus:identity",  # its router's tag is "tokens"
     ("GET", "/v1"): PUBLIC, ("GET", "/v1/"): PUBLIC,
     ("GET", "/v1/custom_config"): "venus:config:read", ("POST", "/v1/custom_config"): "venus:config:manage",
     ("GET", "/v1/anomaly/rule/list"): "venus:alerts:read", ("POST", "/v1/anomaly/rule"): "venus:alerts:manage",
@@ -97,6 +109,20 @@ class Policy:
             return rule == PUBLIC
         creds = {"roles": list(identity.roles), "user_id": identity.user_id, "project_id": identity.project_id}
         return bool(self.enforcer.authorize(rule, {"project_id": identity.project_id}, creds))
+
+    def project_scope(self, rule: str, identity: Identity | None) -> str | None:
+        """Under tenant scoping, the project whose lines a request under `rule` may read (None: all of
+        them); Forbidden when the identity may not use the rule scoped, or is scoped to no project."""
+        if identity is None or rule == PUBLIC or self.allows(ALL_PROJECTS, identity):
+            return None
+        if rule not in SCOPED_RULES:
+            raise Forbidden(f"tenant scoping is on: {describe(identity)} reads only its project's lines, and "
+                            f"{rule} spans every project ({ALL_PROJECTS} does not allow it)", field="Authorization")
+        if not valid_project_id(identity.project_id):
+            raise Forbidden(f"tenant scoping is on and {describe(identity)} is scoped to no project "
+                            "(a Keystone token scoped to a project, or an API token made with a project)",
+                            field="Authorization")
+        return identity.project_id
 
 
 def sample() -> str:

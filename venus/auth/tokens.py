@@ -20,6 +20,7 @@ from venus.auth.identity import Identity
 from venus.errors import BadRequest, NotFound
 from venus.meta.models import ApiToken
 from venus.meta.store import MetadataStore, db_now, from_db, to_db
+from venus.store.scope import valid_project_id
 
 PREFIX = "vns_"  # every token starts so, which tells it from a Keystone token at a glance
 # As Keystone's roles under the policy (venus.auth.policy); ingest: sending logs (the agent, shippers).
@@ -51,8 +52,9 @@ def create_token(meta: MetadataStore, name: str, roles: list[str], project_id: s
         raise BadRequest(f"roles: at least one of {', '.join(ROLES)}", field="roles")
     if bad := [r for r in roles if r not in ROLES]:
         raise BadRequest(f"roles: {bad[0]!r} is not one of {', '.join(ROLES)}", field="roles")
-    if len(project_id) > 64:
-        raise BadRequest("project_id: at most 64 characters", field="project_id")
+    if project_id and not valid_project_id(project_id):
+        raise BadRequest("project_id: 1 to 64 letters, digits or _ . @ : - (a Keystone project id)",
+                         field="project_id")
     if expires_at is not None and to_db(expires_at) <= db_now():
         raise BadRequest("expires_at: must be in the future", field="expires_at")
     meta.require_free_name(ApiToken, name, None, "a token")

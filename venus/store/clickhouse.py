@@ -24,6 +24,7 @@ from venus.errors import BadRequest, QueryTimeout, StoreUnavailable, VenusError
 from venus.model import COLUMNS, DERIVED
 from venus.store import schema
 from venus.store.ownership import DataDirLock
+from venus.store.scope import scoped_settings
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ class ClickHouseStore:
 
     def query(self, sql: str, params: dict | None = None, *, timeout: float | None = None,
               settings: dict | None = None) -> QueryResult:
-        opts = {"max_execution_time": timeout or self.query_timeout, **(settings or {})}
+        opts = {"max_execution_time": timeout or self.query_timeout, **scoped_settings(), **(settings or {})}
         result = self._run(lambda c: c.query(sql, parameters=params or {}, settings=opts))
         return QueryResult(list(result.column_names), list(result.result_rows))
 
@@ -190,7 +191,8 @@ class ClickHouseStore:
         client = self._new_client(self.database)
         try:
             with client.query_arrow_stream(sql, parameters=params or {},
-                                           settings={"max_execution_time": timeout or 3600}) as stream:
+                                           settings={"max_execution_time": timeout or 3600,
+                                                     **scoped_settings()}) as stream:
                 yield from stream
         except DatabaseError as exc:
             raise self._translate(exc) from exc
