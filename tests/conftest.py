@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -151,3 +152,43 @@ def server(tmp_path_factory) -> Iterator[Server]:
     srv = Server(tmp_path_factory.mktemp("server") / "data")
     yield srv
     srv.stop()
+
+
+# -- the test cloud: one real Keystone per test session, and the Venus its catalog names ---------
+
+
+@pytest.fixture(scope="session")
+def keystone(tmp_path_factory):
+    """A real Keystone (tests/openstack/keystone_env.py) whose catalog's log-management endpoint is
+    the `cloud_venus` server's port."""
+    from tests.openstack.keystone_env import Keystone
+    venus_port = free_port()
+    ks = Keystone(tmp_path_factory.mktemp("keystone"), f"http://127.0.0.1:{venus_port}")
+    ks.venus_port = venus_port
+    yield ks
+    ks.stop()
+
+
+@pytest.fixture(scope="session")
+def cloud_venus(keystone, tmp_path_factory):
+    """Venus as a cloud runs it: Keystone tokens, tenant scoping on, the lines of
+    tests/openstack/cloud_logs.py (the demo project's, the other project's, the system's)."""
+    from tests.openstack.cloud_logs import cloud_lines
+    data = tmp_path_factory.mktemp("cloud") / "data"
+    env = {**keystone.venus_settings(), "VENUS_API_TENANT_SCOPING": "true"}
+    made = run_cli("tokens", "create", "loader", "--role", "admin", "--json",
+                   env={**os.environ, "VENUS_DATA_DIR": str(data), **env})
+    server = Server(data, env=env, port=keystone.venus_port)
+    lines = cloud_lines(keystone.ids["projects"]["demo"], keystone.ids["projects"]["other"])
+    headers = {"Authorization": f"Bearer {json.loads(made.stdout)['secret']}"}
+    sent = httpx.post(f"{server.url}/api/v1/ingest", headers=headers, timeout=60,
+                      content="\n".join(json.dumps(line) for line in lines))
+    assert sent.json()["accepted"] == len(lines), sent.text
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        counted = httpx.get(f"{server.url}/api/v1/count", params={"since": "2h"}, headers=headers).json()
+        if counted["count"] == len(lines):
+            break
+        time.sleep(0.2)
+    yield server
+    server.stop()

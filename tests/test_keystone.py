@@ -1,8 +1,8 @@
-"""`auth_strategy = keystone` against a real Keystone from PyPI (tests/openstack/keystone_env.py):
-tokens of its users validated by keystonemiddleware, the identity reaching the handlers; bogus,
-missing, revoked and expired tokens and spoofed identity headers refused with 401; API tokens still accepted
-(the agent has no Keystone user); Keystone's roles under the default policy; Keystone gone is a
-503, never a 500."""
+"""`auth_strategy = keystone` against a real Keystone from PyPI (tests/openstack/keystone_env.py,
+one per test session): tokens of its users validated by keystonemiddleware, the identity reaching
+the handlers; bogus, missing, revoked and expired tokens and spoofed identity headers refused with
+401; API tokens still accepted (the agent has no Keystone user); Keystone's roles under the
+default policy, with tenant scoping off and on; Keystone gone is a 503, never a 500."""
 
 from __future__ import annotations
 
@@ -13,20 +13,18 @@ import httpx
 import pytest
 
 from tests.conftest import Server, free_port, run_cli
+from tests.openstack.cloud_logs import LINES, OTHER_WORD, SYSTEM_WORD
 from tests.openstack.keystone_env import Keystone
 
 pytestmark = pytest.mark.server
 
 
 @pytest.fixture(scope="module")
-def cloud(tmp_path_factory):
-    root = tmp_path_factory.mktemp("keystone")
-    port = free_port()
-    keystone = Keystone(root, f"http://127.0.0.1:{port}")
-    server = Server(root / "data", env=keystone.venus_settings(), port=port)
+def cloud(keystone, tmp_path_factory):
+    """A Venus on the session's Keystone with tenant scoping off (cloud_venus has it on)."""
+    server = Server(tmp_path_factory.mktemp("keystone-venus") / "data", env=keystone.venus_settings())
     yield keystone, server
     server.stop()
-    keystone.stop()
 
 
 def whoami(server: Server, headers: dict) -> httpx.Response:
@@ -86,7 +84,8 @@ def test_an_api_token_is_still_accepted_for_the_agent(cloud):
     assert answer.json()["accepted"] == 1
 
 
-def test_an_expired_token_is_refused(tmp_path):
+def test_an_expired_token_is_refused_and_keystone_gone_is_a_503_not_a_500(tmp_path):
+    """A Keystone of its own: its tokens last 5 s, and it is stopped at the end."""
     port = free_port()
     keystone = Keystone(tmp_path, f"http://127.0.0.1:{port}", token_expiration=5)
     server = Server(tmp_path / "data", env=keystone.venus_settings(), port=port)
@@ -96,15 +95,46 @@ def test_an_expired_token_is_refused(tmp_path):
         time.sleep(6)
         answer = whoami(server, {"X-Auth-Token": token})
         assert (answer.status_code, answer.json()["field"]) == (401, "Authorization")
+        fresh = keystone.token("admin", "admin")
+        keystone.stop()
+        answer = whoami(server, {"X-Auth-Token": fresh})
+        assert (answer.status_code, answer.json()["field"]) == (503, "Authorization")
+        assert "Keystone could not validate the token" in answer.json()["error"]
     finally:
         server.stop()
         keystone.stop()
 
 
-def test_keystone_gone_is_a_503_not_a_500(cloud):
+# -- tenant scoping on (cloud_venus): each project's tokens count their own lines -------------
+
+
+def lines_seen(keystone, venus: Server, user: str, project: str, q: str = "") -> int:
+    answer = httpx.get(f"{venus.url}/api/v1/count", params={"q": q, "since": "2h"}, timeout=30,
+                       headers={"X-Auth-Token": keystone.token(user, project)})
+    assert answer.status_code == 200, answer.text
+    return answer.json()["count"]
+
+
+@pytest.mark.parametrize(("user", "project", "seen"), [
+    ("admin", "admin", 4 * LINES),  # every line: admin has venus:logs:all_projects
+    ("member", "demo", 2 * LINES),  # the demo project's nova lines
+    ("reader", "demo", 2 * LINES),
+    ("outsider", "other", LINES),   # the other project's
+])
+def test_with_tenant_scoping_each_keystone_token_counts_its_projects_lines(keystone, cloud_venus, user, project, seen):
+    assert lines_seen(keystone, cloud_venus, user, project) == seen
+
+
+def test_with_tenant_scoping_a_member_finds_nothing_of_another_project_by_asking(keystone, cloud_venus):
+    assert lines_seen(keystone, cloud_venus, "member", "demo", f"{OTHER_WORD} OR {SYSTEM_WORD}") == 0
+
+
+def test_with_tenant_scoping_a_keystone_member_is_refused_the_alerts(keystone, cloud_venus):
+    answer = httpx.get(f"{cloud_venus.url}/api/v1/alerts/rules", timeout=30,
+                       headers={"X-Auth-Token": keystone.token("member", "demo")})
+    assert (answer.status_code, answer.json()["field"]) == (403, "Authorization")
+
+
+def test_without_tenant_scoping_a_keystone_member_is_confined_to_no_project(cloud):
     keystone, server = cloud
-    token = keystone.token("admin", "admin")
-    keystone.stop()  # the last test of the module: Keystone does not come back
-    answer = whoami(server, {"X-Auth-Token": token})
-    assert (answer.status_code, answer.json()["field"]) == (503, "Authorization")
-    assert "Keystone could not validate the token" in answer.json()["error"]
+    assert whoami(server, {"X-Auth-Token": keystone.token("member", "demo")}).json()["project_scope"] is None
