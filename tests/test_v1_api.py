@@ -202,6 +202,13 @@ def test_20_21_22_analyse_logs(v1):
     assert get(v1, "/v1/search/analyse/logs", **window(v1, group_name="bad")).json()["code"] == -1
 
 
+def test_analyse_without_a_group_counts_by_program_as_venus_dashboards_proxy_needs(v1):
+    """The dashboard's proxy drops group_name (sends it empty): its panel asked for program_name."""
+    dropped = get(v1, "/v1/search/analyse/logs", **window(v1, group_name="")).json()
+    asked = get(v1, "/v1/search/analyse/logs", **window(v1, group_name="program_name")).json()
+    assert (dropped["code"], dropped["data"]["count"]) == (1, asked["data"]["count"])
+
+
 @pytest.mark.parametrize("kind", ["error_stats", "rabbitmq_error_stats", "mysql_error_stats",
                                   "novalidhost_error_stats"])
 def test_23_24_typical_logs_of_the_original_four(v1, kind):

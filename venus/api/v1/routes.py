@@ -182,7 +182,9 @@ def mount_v1(app: FastAPI) -> None:
     @router.get("/v1/search/analyse/logs")
     def analyse_logs(request: Request) -> JSON:
         p = V1Params(request.query_params)
-        column, noun = GROUPS[p.choice("group_name", tuple(GROUPS))]
+        # venus-dashboard's proxy drops the panel's group_name and sends it empty: the panel's own
+        # default (program_name) then, so its chart is drawn (docs/horizon.md).
+        column, noun = GROUPS[p.choice("group_name", tuple(GROUPS), default="program_name")]
         start, end = p.time_window()
         if not L.any_data(store(request), "flog", start, end):
             return no_data("no index")

@@ -1,0 +1,95 @@
+"""A real Horizon 27 with the original venus-dashboard 7.0.0 plugin for the tests: its own virtual
+environment (pinned by horizon-constraints.txt, built once into the test cache and rebuilt when the
+pins change), configured by horizon_settings.py, served by Django's runserver on a free loopback port.
+
+Three faults of the packages are worked around when the environment is built: pip must be new
+enough for --build-constraint, which keeps setuptools below 81 while XStatic-Moment-Timezone's
+setup.py is run (it imports pkg_resources); venus-dashboard does not declare python-venusclient;
+and its panels need the Django shim of horizon_settings.py."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import free_port
+from tests.openstack.keystone_env import CACHE
+
+HERE = Path(__file__).resolve().parent
+CONSTRAINTS = HERE / "horizon-constraints.txt"
+BUILD_CONSTRAINTS = HERE / "horizon-build-constraints.txt"
+SETTINGS = HERE / "horizon_settings.py"
+PACKAGES = ("horizon", "venus-dashboard", "python-venusclient")
+PANELS = ("log_search", "log_analysis", "log_error", "configuration", "log_detect")
+
+
+def horizon_python() -> Path:
+    """The Python of Horizon's environment, built when missing (about a minute, once)."""
+    key = hashlib.sha256(CONSTRAINTS.read_bytes() + BUILD_CONSTRAINTS.read_bytes() + SETTINGS.read_bytes())
+    venv = CACHE / f"horizon-{key.hexdigest()[:12]}"
+    ready = venv / "ready"
+    if not ready.exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        venv.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        python = venv / "bin" / "python"
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip>=25.3"], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-c", str(CONSTRAINTS),
+                        "--build-constraint", str(BUILD_CONSTRAINTS), *PACKAGES], check=True)
+        where = "import openstack_dashboard, os; print(os.path.dirname(openstack_dashboard.__file__))"
+        site = Path(subprocess.run([str(python), "-c", where],
+                                   check=True, capture_output=True, text=True).stdout.strip())
+        shutil.copy(SETTINGS, site / "local" / "local_settings.py")
+        plugin = site.parent / "venus_dashboard" / "enabled"
+        for enabled in plugin.glob("_4*.py"):  # the Venus panel group and its five panels
+            shutil.copy(enabled, site / "local" / "enabled" / enabled.name)
+        ready.write_text("built\n")
+    return venv / "bin" / "python"
+
+
+class Horizon:
+    """Horizon on a free port, logging in against `keystone_url`."""
+
+    def __init__(self, root: Path, keystone_url: str) -> None:
+        python = horizon_python()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = root / "horizon.log"
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "openstack_dashboard.settings",
+               "VENUS_TEST_KEYSTONE_URL": keystone_url, "VENUS_TEST_HORIZON_LOG": str(root / "django.log")}
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 (open while Horizon runs)
+        self.proc = subprocess.Popen([str(python), "-m", "django", "runserver", f"127.0.0.1:{self.port}",
+                                      "--noreload"], env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.wait_up()
+
+    def wait_up(self, timeout: float = 180) -> None:
+        """Until the login page answers: its first request compiles the styles (seconds to a minute)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"Horizon exited: {self.log_path.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/auth/login/", timeout=120).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        raise RuntimeError(f"Horizon did not answer within {timeout} s")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
