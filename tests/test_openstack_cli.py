@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import run_cli
 from tests.openstack.cloud_logs import API_LINES, DEMO_REQUEST, DEMO_WORD, LINES, OTHER_WORD
 from tests.openstack.keystone_env import ADMIN_PASSWORD
 
@@ -88,3 +89,20 @@ def test_a_bad_query_is_a_clear_error(keystone, cloud_venus):
     done = openstack(keystone, "member", "demo", "log", "search", "level:(ERROR", check=False)
     assert done.returncode == 1
     assert "Venus answered 400" in done.stderr and "(q)" in done.stderr
+
+
+def test_the_venus_cli_finds_venus_through_the_catalog_from_the_os_variables(keystone, cloud_venus):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "VENUS_"))}
+    env.update({"OS_AUTH_URL": keystone.url, "OS_USERNAME": "member", "OS_PASSWORD": "member-password",
+                "OS_PROJECT_NAME": "demo", "OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_DOMAIN_NAME": "Default",
+                "OS_REGION_NAME": "RegionOne", "OS_INTERFACE": "public"})
+    found = run_cli("search", "level:ERROR", "--since", "2h", "--limit", "100", "--json", env=env).stdout.splitlines()
+    assert len(found) == LINES and all(DEMO_WORD in json.loads(line)["message"] for line in found)
+
+
+def test_the_venus_cli_says_when_keystone_refuses_the_credentials(keystone, cloud_venus):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "VENUS_"))}
+    env.update({"OS_AUTH_URL": keystone.url, "OS_USERNAME": "member", "OS_PASSWORD": "wrong",
+                "OS_PROJECT_NAME": "demo", "OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_DOMAIN_NAME": "Default"})
+    done = run_cli("search", "level:ERROR", env=env, check=False)
+    assert done.returncode == 2 and "cannot find Venus through Keystone's catalog" in done.stderr

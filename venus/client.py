@@ -20,6 +20,7 @@ from venus.ingest.importer import Importer
 from venus.ingest.templating import Templater
 from venus.ingest.workers import ParsePool
 from venus.meta.store import MetadataStore, open_metadata
+from venus.osc import SERVICE_TYPE
 from venus.parse.paths import SourceInfo
 from venus.query import search as S
 from venus.store import open_store
@@ -180,21 +181,49 @@ class LocalBackend:
         self.store.close()
 
 
+def catalog_target() -> tuple[str, str]:
+    """Venus's endpoint in the service catalog (type log-management) and a Keystone token, logged in
+    from the OS_* variables or clouds.yaml as the `openstack` command logs in (openstacksdk's
+    loader, from the `openstack` extra)."""
+    try:
+        import openstack.config
+        from keystoneauth1 import exceptions as ks_exceptions
+    except ImportError as exc:
+        raise StoreUnavailable("OS_CLOUD or OS_AUTH_URL is set, and finding Venus through the catalog needs "
+                               "openstacksdk: pip install 'venus[openstack]' (or give --url)") from exc
+    try:
+        cloud = openstack.config.OpenStackConfig().get_one(cloud=os.environ.get("OS_CLOUD"))
+        session = cloud.get_session()
+        endpoint = session.get_endpoint(service_type=SERVICE_TYPE, interface=cloud.get_interface(),
+                                        region_name=cloud.get_region_name())
+        token = session.get_token()
+    except (ks_exceptions.ClientException, openstack.exceptions.SDKException) as exc:
+        raise StoreUnavailable(f"cannot find Venus through Keystone's catalog: {exc}") from exc
+    if not endpoint:
+        raise StoreUnavailable(f"Keystone's catalog has no {SERVICE_TYPE} endpoint")
+    return endpoint.rstrip("/"), token
+
+
 def connect(settings: Settings, url: str | None, role: str) -> Backend:
     """A server named by --url or VENUS_URL must answer; otherwise the default address is tried
     and, when nothing listens there, the data directory is opened directly."""
     try:
         return connect_server(settings, url)
     except StoreUnavailable:
-        if url or os.environ.get("VENUS_URL"):
+        if url or os.environ.get("VENUS_URL") or os.environ.get("OS_CLOUD") or os.environ.get("OS_AUTH_URL"):
             raise
     return LocalBackend(open_store(settings, role=role), settings)
 
 
 def connect_server(settings: Settings, url: str | None) -> HttpBackend:
-    """The server named by --url, else VENUS_URL, else the configured address; it must answer."""
-    target = url or os.environ.get("VENUS_URL") or f"http://{settings.api.host}:{settings.api.port}"
+    """The server named by --url, else VENUS_URL, else the catalog's log-management endpoint when
+    OpenStack credentials are in the environment (OS_CLOUD or OS_AUTH_URL), else the configured
+    address; it must answer."""
+    target = url or os.environ.get("VENUS_URL")
     token = os.environ.get("VENUS_TOKEN") or settings.api.auth_token or None
+    if target is None and (os.environ.get("OS_CLOUD") or os.environ.get("OS_AUTH_URL")):
+        target, token = catalog_target()
+    target = target or f"http://{settings.api.host}:{settings.api.port}"
     try:
         httpx.get(f"{target}/healthz", timeout=2).raise_for_status()
     except httpx.HTTPError as exc:

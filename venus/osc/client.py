@@ -8,8 +8,6 @@ from typing import Any
 from keystoneauth1 import exceptions as ks_exceptions
 from osc_lib import exceptions
 
-SERVICE_TYPE = "log-management"
-
 
 class LogClient:
     def __init__(self, session: Any, endpoint: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from osc_lib import utils
 
-from venus.osc.client import SERVICE_TYPE
+from venus.osc import SERVICE_TYPE
 
 API_NAME = "log"
 API_VERSION_OPTION = "os_log_api_version"
