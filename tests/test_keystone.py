@@ -138,3 +138,35 @@ def test_with_tenant_scoping_a_keystone_member_is_refused_the_alerts(keystone, c
 def test_without_tenant_scoping_a_keystone_member_is_confined_to_no_project(cloud):
     keystone, server = cloud
     assert whoami(server, {"X-Auth-Token": keystone.token("member", "demo")}).json()["project_scope"] is None
+
+
+# -- the console's Keystone login ---------------------------------------------------------------
+
+
+def console_login(venus: Server, **body) -> httpx.Response:
+    return httpx.post(f"{venus.url}/api/v1/auth/keystone", json=body, timeout=30)
+
+
+def test_the_console_logs_in_with_a_keystone_user_and_finds_venus_in_the_catalog(keystone, cloud_venus):
+    answer = console_login(cloud_venus, username="member", password="member-password", project="demo")
+    assert answer.status_code == 200, answer.text
+    logged = answer.json()
+    assert (logged["user_name"], logged["project_name"], logged["endpoints"]) == ("member", "demo", [
+        {"region": "RegionOne", "url": cloud_venus.url},
+        {"region": "RegionTwo", "url": cloud_venus.url.replace("127.0.0.1", "localhost")}])
+    me = whoami(cloud_venus, {"Authorization": f"Bearer {logged['token']}"}).json()
+    assert me["project_scope"] == keystone.ids["projects"]["demo"]
+
+
+def test_a_console_login_keystone_refuses_is_a_401_naming_the_password(cloud_venus):
+    answer = console_login(cloud_venus, username="member", password="wrong", project="demo")
+    assert (answer.status_code, answer.json()["field"]) == (401, "password")
+
+
+def test_a_console_login_without_a_project_is_a_400_naming_it(cloud_venus):
+    answer = console_login(cloud_venus, username="member", password="member-password")
+    assert (answer.status_code, answer.json()["field"]) == (400, "project")
+
+
+def test_the_console_learns_that_the_server_uses_keystone(cloud_venus):
+    assert httpx.get(f"{cloud_venus.url}/api/v1/auth", timeout=30).json()["strategy"] == "keystone"

@@ -113,3 +113,9 @@ def test_the_sample_policy_in_the_docs_is_current():
     from pathlib import Path
 
     assert (Path(__file__).resolve().parents[1] / "docs" / "policy.yaml.sample").read_text() == sample()
+
+
+def test_the_keystone_login_is_a_404_naming_the_strategy_on_a_server_without_keystone(srv):
+    answer = httpx.post(f"{srv.url}/api/v1/auth/keystone", json={"username": "a", "password": "b", "project": "c"})
+    assert (answer.status_code, answer.json()["field"]) == (404, "auth_strategy")
+    assert httpx.get(f"{srv.url}/api/v1/auth").json()["strategy"] == "token"

@@ -1,5 +1,6 @@
 """Run by the Keystone environment's Python: the users, projects, roles and the log-management
-service the tests need, in one process (python-keystoneclient comes with Keystone).
+service the tests need (in RegionOne, and a RegionTwo for the console's region menu), in one
+process (python-keystoneclient comes with Keystone).
 
 argv: keystone URL, admin password, Venus URL. Prints the ids as JSON."""
 
@@ -24,4 +25,8 @@ for name, project, role in (("venus", "service", "service"), ("reader", "demo", 
 service = keystone.services.create("venus", "log-management", description="Venus log management")
 for interface in ("public", "internal", "admin"):
     keystone.endpoints.create(service, venus_url, interface=interface, region="RegionOne")
+# A second region whose Venus is the same server under another name (another origin for a browser),
+# so the console's region menu has somewhere to go.
+keystone.regions.create("RegionTwo")
+keystone.endpoints.create(service, venus_url.replace("127.0.0.1", "localhost"), interface="public", region="RegionTwo")
 print(json.dumps({"projects": {k: v.id for k, v in projects.items()}, "users": {k: v.id for k, v in users.items()}}))

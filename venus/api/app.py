@@ -78,7 +78,8 @@ from venus.tasks.server_tasks import server_tasks
 
 log = logging.getLogger(__name__)
 
-PUBLIC_PATHS = ("/", "/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect")
+PUBLIC_PATHS = ("/", "/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/api/v1/auth",
+                "/api/v1/auth/keystone")
 OTHER_VERSION = re.compile(r"/v(?!1$)\d+(\.\d+)?")
 
 

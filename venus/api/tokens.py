@@ -1,5 +1,6 @@
 """Static API tokens over HTTP (admin only): list, create (the secret is in the answer, once),
-revoke (`venus tokens` does the same on the metadata store directly); and who a token is."""
+revoke (`venus tokens` does the same on the metadata store directly); who a token is; and, for the
+console, how this server authenticates and a Keystone login."""
 
 from __future__ import annotations
 
@@ -8,15 +9,28 @@ from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from venus.api.bodies import json_object
 from venus.api.responses import JSON
+from venus.auth.keystone_login import Credentials, log_in
 from venus.auth.tokens import create_token, list_tokens, token_view
+from venus.errors import NotFound
 from venus.query.timerange import duration_seconds
 from venus.store.scope import project_scope
 from venus.validation import validated
 
 MAX_EXPIRY_DAYS = 3650
+
+
+class LoginSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=255)
+    password: str = Field(min_length=1, max_length=4096)
+    project: str = Field(min_length=1, max_length=255)
+    user_domain: str = Field("Default", min_length=1, max_length=255)
+    project_domain: str = Field("Default", min_length=1, max_length=255)
 
 
 class TokenSpec(BaseModel):
@@ -63,3 +77,25 @@ def mount_tokens(app: FastAPI) -> None:
         return JSON({"ok": True, "token": token_view(row)})
 
     app.include_router(router)
+
+    login = APIRouter(tags=["login"])
+
+    @login.get("/api/v1/auth")
+    def auth_strategy(request: Request) -> JSON:
+        """How this server authenticates, so the console asks for the right thing: a token, or a
+        Keystone user and password."""
+        return JSON({"ok": True, "strategy": request.app.state.settings.api.auth_strategy})
+
+    @login.post("/api/v1/auth/keystone")
+    async def keystone_login(request: Request) -> JSON:
+        """Log in to Keystone (auth_strategy = keystone): the token, its expiry, and Venus's public
+        endpoints by region from the catalog. Keystone decides; a refusal is a 401 naming the
+        password."""
+        settings = request.app.state.settings
+        if settings.api.auth_strategy != "keystone":
+            raise NotFound("this server does not use Keystone ([api] auth_strategy)", field="auth_strategy")
+        given = validated(LoginSpec, await json_object(request))
+        return JSON({"ok": True, **await run_in_threadpool(
+            log_in, vars(settings.keystone_authtoken), Credentials(**given.model_dump()))})
+
+    app.include_router(login)

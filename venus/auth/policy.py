@@ -59,6 +59,7 @@ BY_TAG = {
     "alerts": ("venus:alerts:read", "venus:alerts:manage"), "anomaly rules": ("venus:alerts:read", "venus:alerts:manage"),
     "tasks": ("venus:config:read", "venus:config:manage"), "config": ("venus:config:read", "venus:config:manage"),
     "tokens": ("venus:tokens:manage", "venus:tokens:manage"), "auth": ("venus:identity", None),
+    "login": (PUBLIC, PUBLIC),
 }
 # Routes whose rule their tag does not tell.
 BY_ROUTE = {

@@ -4,6 +4,7 @@
 import { signal } from "@preact/signals";
 
 const TOKEN_KEY = "venus.token";
+const REGIONS_KEY = "venus.regions";
 
 /** Set when the server answered 401: the console asks for a token. */
 export const tokenNeeded = signal(false);
@@ -35,6 +36,26 @@ export function authHeaders(): Record<string, string> {
 export function setToken(token: string): void {
   sessionStorage.setItem(TOKEN_KEY, token);
   tokenNeeded.value = false;
+}
+
+/** Venus's public endpoint in one region, as the service catalog lists it at a Keystone login. */
+export type RegionEndpoint = { region: string; url: string };
+
+/** The endpoints the last Keystone login found: the console offers the other regions' Venus. */
+export function regions(): RegionEndpoint[] {
+  try {
+    return JSON.parse(sessionStorage.getItem(REGIONS_KEY) ?? "[]") as RegionEndpoint[];
+  } catch {
+    return [];
+  }
+}
+
+/** Log in to Keystone through the server; keeps the token and the catalog's endpoints. */
+export async function keystoneLogin(credentials: Record<string, string>): Promise<void> {
+  const logged = await api<{ token: string; endpoints: RegionEndpoint[] }>("/api/v1/auth/keystone", {},
+                                                                          { method: "POST", json: credentials });
+  sessionStorage.setItem(REGIONS_KEY, JSON.stringify(logged.endpoints));
+  setToken(logged.token);
 }
 
 /** A request to the API; the JSON answer, or ApiError. `signal` cancels it (a newer search). */

@@ -1,10 +1,11 @@
-// The console's frame: the header with the views and the language, the token prompt when the
-// server asks for one, and the view the path names.
+// The console's frame: the header with the views, the region (after a Keystone login) and the
+// language, the sign-in prompt when the server asks for a token, and the view the path names.
 
 import { useState } from "preact/hooks";
-import { setToken, tokenNeeded } from "./api";
+import { type ApiError, asApiError, keystoneLogin, regions, setToken, tokenNeeded } from "./api";
 import { language, LANGUAGES, setLanguage, t, type Language } from "./i18n";
 import { location, navigate } from "./route";
+import { useApi } from "./useApi";
 import type { MessageKey } from "./locales/en";
 import { Alerts } from "./views/alerts/Alerts";
 import { Anomalies } from "./views/anomalies/Anomalies";
@@ -32,21 +33,91 @@ function viewOf(pathname: string) {
 }
 
 function TokenPrompt() {
-  const [value, setValue] = useState("");
+  const strategy = useApi<{ strategy: string }>("/api/v1/auth").data?.strategy;
+  const [useToken, setUseToken] = useState(false);
   return (
     <div class="drawer-backdrop">
-      <form class="token-prompt" data-testid="token-prompt" onSubmit={(e) => {
-        e.preventDefault();
-        setToken(value.trim());
-        window.location.reload();
-      }}>
-        <h2>{t("auth.title")}</h2>
-        <p>{t("auth.explain")}</p>
-        <input type="password" value={value} onInput={(e) => setValue(e.currentTarget.value)} autoFocus
-               aria-label={t("auth.token")} placeholder={t("auth.token")} />
-        <button class="primary" type="submit">{t("auth.submit")}</button>
-      </form>
+      {strategy === "keystone" && !useToken
+        ? <KeystoneForm onToken={() => setUseToken(true)} />
+        : <TokenForm onKeystone={strategy === "keystone" ? () => setUseToken(false) : undefined} />}
     </div>
+  );
+}
+
+function TokenForm({ onKeystone }: { onKeystone?: () => void }) {
+  const [value, setValue] = useState("");
+  return (
+    <form class="token-prompt" data-testid="token-prompt" onSubmit={(e) => {
+      e.preventDefault();
+      setToken(value.trim());
+      window.location.reload();
+    }}>
+      <h2>{t("auth.title")}</h2>
+      <p>{t("auth.explain")}</p>
+      <input type="password" value={value} onInput={(e) => setValue(e.currentTarget.value)} autoFocus
+             aria-label={t("auth.token")} placeholder={t("auth.token")} />
+      <button class="primary" type="submit">{t("auth.submit")}</button>
+      {onKeystone && <button type="button" class="link" onClick={onKeystone}>{t("auth.useKeystone")}</button>}
+    </form>
+  );
+}
+
+// Keystone's user, password and project, as Horizon asks them; the server logs in and answers the
+// token and the catalog's Venus endpoints (the region menu of the header).
+const KEYSTONE_FIELDS = [
+  { name: "username", label: "auth.username", type: "text", initial: "" },
+  { name: "password", label: "auth.password", type: "password", initial: "" },
+  { name: "project", label: "auth.project", type: "text", initial: "" },
+  { name: "user_domain", label: "auth.domain", type: "text", initial: "Default" },
+] as const;
+
+function KeystoneForm({ onToken }: { onToken: () => void }) {
+  const [values, setValues] = useState<Record<string, string>>(
+    Object.fromEntries(KEYSTONE_FIELDS.map((f) => [f.name, f.initial])));
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <form class="token-prompt" data-testid="keystone-login" onSubmit={(e) => {
+      e.preventDefault();
+      setBusy(true);
+      const domain = values.user_domain.trim() || "Default";
+      keystoneLogin({ username: values.username.trim(), password: values.password, project: values.project.trim(),
+                      user_domain: domain, project_domain: domain })
+        .then(() => window.location.reload())
+        .catch((err) => { setError(asApiError(err)); setBusy(false); });
+    }}>
+      <h2>{t("auth.title")}</h2>
+      <p>{t("auth.keystoneExplain")}</p>
+      {KEYSTONE_FIELDS.map((f, i) => {
+        const props = {
+          name: f.name, value: values[f.name], autoFocus: i === 0, "aria-label": t(f.label), placeholder: t(f.label),
+          required: true,
+          onInput: (e: preact.TargetedEvent<HTMLInputElement>) => {
+            const v = e.currentTarget.value;
+            setValues((old) => ({ ...old, [f.name]: v }));
+          },
+        };
+        return f.type === "password" ? <input key={f.name} type="password" {...props} />
+          : <input key={f.name} type="text" {...props} />;
+      })}
+      {error && <p class="error" role="alert">{error.message}</p>}
+      <button class="primary" type="submit" disabled={busy}>{t("auth.submit")}</button>
+      <button type="button" class="link" onClick={onToken}>{t("auth.useToken")}</button>
+    </form>
+  );
+}
+
+/** The Venus of each region the catalog lists, when there are several: a switch to another. */
+function RegionMenu() {
+  const known = regions();
+  if (known.length < 2) return null;
+  const here = known.find((r) => new URL(r.url).origin === window.location.origin);
+  return (
+    <select data-testid="region" aria-label={t("auth.region")} title={t("auth.region")} value={here?.url ?? ""}
+            onChange={(e) => { window.location.href = `${e.currentTarget.value}/`; }}>
+      {!here && <option value="">—</option>}
+      {known.map((r) => <option key={r.url} value={r.url}>{r.region || r.url}</option>)}
+    </select>
   );
 }
 
@@ -65,6 +136,7 @@ export function App() {
           ))}
         </nav>
         <span class="spacer" />
+        <RegionMenu />
         <span class="muted utc" title={t("common.utcExplain")}>UTC</span>
         <select data-testid="language" aria-label={t("common.language")} value={language.value}
                 onChange={(e) => setLanguage(e.currentTarget.value as Language)}>
