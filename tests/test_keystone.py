@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server, free_port, run_cli
-from tests.openstack.cloud_logs import API_LINES, LINES, OTHER_WORD, SYSTEM_WORD
+from tests.openstack.cloud_logs import API_LINES, DEMO_WORD, LINES, OTHER_WORD, SYSTEM_WORD, cloud_lines
 from tests.openstack.keystone_env import Keystone
 
 pytestmark = pytest.mark.server
@@ -21,8 +21,17 @@ pytestmark = pytest.mark.server
 
 @pytest.fixture(scope="module")
 def cloud(keystone, tmp_path_factory):
-    """A Venus on the session's Keystone with tenant scoping off (cloud_venus has it on)."""
+    """A Venus on the session's Keystone with tenant scoping off (cloud_venus has it on), holding
+    the same lines."""
     server = Server(tmp_path_factory.mktemp("keystone-venus") / "data", env=keystone.venus_settings())
+    lines = cloud_lines(keystone.ids["projects"]["demo"], keystone.ids["projects"]["other"])
+    headers = {"X-Auth-Token": keystone.token("admin", "admin")}
+    sent = httpx.post(f"{server.url}/api/v1/ingest", headers=headers, timeout=60,
+                      content="\n".join(json.dumps(line) for line in lines))
+    assert sent.json()["accepted"] == len(lines), sent.text
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and lines_seen(keystone, server, "admin", "admin", DEMO_WORD) < LINES + API_LINES:
+        time.sleep(0.2)
     yield keystone, server
     server.stop()
 
@@ -135,9 +144,11 @@ def test_with_tenant_scoping_a_keystone_member_is_refused_the_alerts(keystone, c
     assert (answer.status_code, answer.json()["field"]) == (403, "Authorization")
 
 
-def test_without_tenant_scoping_a_keystone_member_is_confined_to_no_project(cloud):
+def test_without_tenant_scoping_a_keystone_member_counts_every_projects_lines(cloud):
     keystone, server = cloud
     assert whoami(server, {"X-Auth-Token": keystone.token("member", "demo")}).json()["project_scope"] is None
+    every = f"{DEMO_WORD} OR {OTHER_WORD} OR {SYSTEM_WORD}"  # not the agent's line another test sends
+    assert lines_seen(keystone, server, "member", "demo", every) == 3 * LINES + API_LINES
 
 
 # -- the console's Keystone login ---------------------------------------------------------------
