@@ -6,9 +6,9 @@ PYTHON ?= python3
 CONSOLE := venus/console/dist/index.html
 WEB_SOURCES := $(shell find web/src -type f) web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
 
-.PHONY: install run test bench clean chromium
+.PHONY: install run test bench clean chromium report-deps
 
-install: $(VENV)/.installed $(CONSOLE)
+install: $(VENV)/.installed $(CONSOLE) report-deps
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ $(CONSOLE): web/node_modules/.installed $(WEB_SOURCES)
 chromium:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium (the console tests' browser)"; \
 	  apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
+
+# Reports: the fonts their PDFs are set in (Noto CJK, for Chinese) and Pango, which WeasyPrint
+# draws with; poppler-utils reads the PDFs back in the tests. From Debian's packages.
+REPORT_PACKAGES := fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+report-deps:
+	@dpkg -s $(REPORT_PACKAGES) >/dev/null 2>&1 || { echo "installing the reports' fonts and tools (Debian)"; \
+	  apt-get install -y -q $(REPORT_PACKAGES) >/dev/null 2>&1 || { apt-get update -q >/dev/null && \
+	  apt-get install -y -q $(REPORT_PACKAGES) >/dev/null; }; }
 
 run: install  ## the server on http://127.0.0.1:10010 with demo logs
 	$(VENV)/bin/venus serve --demo

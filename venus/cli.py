@@ -25,6 +25,7 @@ from venus.cli_analysis import anomalies_command, rca_command, templates_app
 from venus.cli_auth import policy_app, tokens_app
 from venus.cli_common import ConfigOpt, DataDirOpt, UrlOpt, _fail, _settings, err, out
 from venus.cli_eval import eval_app
+from venus.cli_reports import report_command
 from venus.config import Settings, load_settings, render_ini
 from venus.errors import VenusError
 
@@ -46,6 +47,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(policy_app, name="policy")
 app.command("anomalies")(anomalies_command)
 app.command("rca")(rca_command)
+app.command("report")(report_command)
 config_app.command("get")(config_get)
 config_app.command("set")(config_set)
 IMPORT_STREAMS = 2  # files imported at once

@@ -7,6 +7,7 @@ import gzip
 import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -40,6 +41,7 @@ class Backend(Protocol):
     def checkpoint(self, source: SourceInfo, fp: str) -> int: ...
     def import_chunk(self, source: SourceInfo, fp: str, offset: int, data: bytes, final: bool,
                      mtime: float | None) -> dict: ...
+    def report(self, params: dict[str, str | None]) -> bytes: ...
     def close(self) -> None: ...
 
 
@@ -124,6 +126,17 @@ class HttpBackend:
                 elif not line:
                     event = ""
 
+    def report(self, params: dict[str, str | None]) -> bytes:
+        """The report's file (GET /api/v1/report)."""
+        try:
+            resp = self.http.get("/api/v1/report", params={k: v for k, v in params.items() if v is not None},
+                                 timeout=600)
+        except httpx.TransportError as exc:
+            raise StoreUnavailable(f"cannot reach the Venus server at {self.where}: {exc}") from exc
+        if resp.status_code >= 400:
+            raise RemoteError(resp.status_code, _json_or_text(resp))
+        return resp.content
+
     def close(self) -> None:
         self.http.close()
 
@@ -172,6 +185,22 @@ class LocalBackend:
     def import_chunk(self, source, fp, offset, data, final, mtime):  # type: ignore[no-untyped-def]
         self._mine_templates()
         return self.importer.import_chunk(source, fp, offset, data, final, mtime).as_dict()
+
+    def report(self, params: dict[str, str | None]) -> bytes:
+        """The report, made here from the data directory and the metadata store."""
+        from venus.analysis.typical import load_catalogue
+        from venus.reports.make import ReportRequest, make_report
+        from venus.tasks.server_tasks import external_url
+
+        asked = ReportRequest.parse(params.get("since"), params.get("until"), params.get("q"), params.get("language"),
+                                    params.get("format"))
+        extra = self.settings.analysis.typical_errors_file
+        meta = open_metadata(self.settings)
+        try:
+            return make_report(self.store, meta, load_catalogue(Path(extra) if extra else None), asked,
+                               external_url(self.settings))
+        finally:
+            meta.close()
 
     def close(self) -> None:
         if self._own_pool is not None:

@@ -38,6 +38,7 @@ from venus.api.elasticsearch import elasticsearch_app
 from venus.api.errors import error_response, install_error_handlers
 from venus.api.ports import HttpPort, Listener
 from venus.api.receivers import mount_receivers
+from venus.api.reports import mount_reports
 from venus.api.responses import JSON
 from venus.api.searches import mount_searches
 from venus.api.tail import LiveTails
@@ -198,6 +199,7 @@ def create_app(settings: Settings, url: str | None = None) -> FastAPI:
     mount_anomalies(app)
     mount_searches(app)
     mount_tokens(app)
+    mount_reports(app)
     mount_v1(app)
     mount_console(app)
     es_app = elasticsearch_app(settings, authenticator, policy) if es_path or settings.receivers.elasticsearch_port else None
