@@ -19,7 +19,7 @@ from venus.console import DIST
 from venus.errors import NotFound
 
 # The paths the console's router knows; each serves the same page.
-VIEW_PATHS = ("/overview", "/discover", "/patterns", "/anomalies", "/chain", "/alerts", "/settings")
+VIEW_PATHS = ("/overview", "/discover", "/patterns", "/anomalies", "/chain", "/alerts", "/reports", "/settings")
 ASSETS = "/assets"
 # Everything the page loads comes from this server: nothing from the internet (air-gapped clouds),
 # and nothing injected can load anything either. ECharts and the views set inline styles.

@@ -43,8 +43,10 @@ class ReportRequest:
         start, end = time_bounds(since, until)
         end = end or (now or datetime.now(UTC))
         start = start or end - DEFAULT_SPAN  # without --since: the day before the end
-        # Whole seconds, as the report writes its range and its links: a link counts what the figure did.
-        start, end = start.replace(microsecond=0), end.replace(microsecond=0)
+        # Whole seconds, as the report writes its range and its links (a link counts what the figure
+        # did); the end rounded up, so that what happened in the current second is in.
+        start = start.replace(microsecond=0)
+        end = end.replace(microsecond=0) + timedelta(seconds=1) if end.microsecond else end
         if start >= end:
             raise BadRequest("since must be before until", field="since")
         if end - start > MAX_RANGE:

@@ -13,6 +13,7 @@ import { Chain } from "./views/chain/Chain";
 import { Discover } from "./views/discover/Discover";
 import { Overview } from "./views/overview/Overview";
 import { Patterns } from "./views/patterns/Patterns";
+import { Reports } from "./views/reports/Reports";
 import { Settings } from "./views/settings/Settings";
 
 // The views in the order the header lists them; the first segment of the path picks one, and
@@ -24,6 +25,7 @@ const VIEWS: { path: string; label: MessageKey; view: () => preact.JSX.Element }
   { path: "/anomalies", label: "nav.anomalies", view: Anomalies },
   { path: "/chain", label: "nav.chain", view: Chain },
   { path: "/alerts", label: "nav.alerts", view: Alerts },
+  { path: "/reports", label: "nav.reports", view: Reports },
   { path: "/settings", label: "nav.settings", view: Settings },
 ];
 
