@@ -12,16 +12,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
-
-import httpx
 
 from tests.conftest import free_port
 from tests.openstack.keystone_env import CACHE
+from tests.openstack.processes import stop_group, wait_until_answers
 
 HERE = Path(__file__).resolve().parent
 CONSTRAINTS = HERE / "horizon-constraints.txt"
@@ -73,23 +70,8 @@ class Horizon:
 
     def wait_up(self, timeout: float = 180) -> None:
         """Until the login page answers: its first request compiles the styles (seconds to a minute)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"Horizon exited: {self.log_path.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/auth/login/", timeout=120).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        raise RuntimeError(f"Horizon did not answer within {timeout} s")
+        wait_until_answers(self.proc, f"{self.url}/auth/login/", self.log_path, "Horizon", timeout, request_timeout=120)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_group(self.proc)
         self.log.close()

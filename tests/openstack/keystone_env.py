@@ -11,15 +11,14 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from tests.conftest import free_port
+from tests.openstack.processes import stop_group, wait_until_answers
 
 HERE = Path(__file__).resolve().parent
 CONSTRAINTS = HERE / "keystone-constraints.txt"
@@ -84,16 +83,7 @@ class Keystone:
         self.ids = json.loads(seeded.stdout.strip().splitlines()[-1])
 
     def wait_up(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"Keystone exited: {(self.root / 'gunicorn.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        raise RuntimeError("Keystone did not answer within 60 s")
+        wait_until_answers(self.proc, f"{self.url}/", self.root / "gunicorn.log", "Keystone", timeout)
 
     def token(self, user: str, project: str) -> str:
         """A token of `user` (its password is '<user>-password', admin's ADMIN_PASSWORD) on `project`."""
@@ -123,11 +113,5 @@ class Keystone:
                 "VENUS_KEYSTONE_AUTHTOKEN_TOKEN_CACHE_TIME": "-1"}
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_group(self.proc)
         self.log.close()
