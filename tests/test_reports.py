@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
+from tests.alerting import MailReceiver, WebhookReceiver
 from tests.conftest import Server
 from venus.demo.generator import DemoCloud
 
@@ -34,15 +35,21 @@ def srv(tmp_path_factory):
     server.cli("import", "-q", str(root / "logs"))
     assert httpx.post(f"{server.url}/api/v1/alerts/rules", json=RULE).status_code == 201
     assert httpx.post(f"{server.url}/api/v1/tasks/alerts/run", timeout=60).json()["ok"] is True
+    end = time.time() + 1  # the alert just fired is in
+    server.range = {"since": iso_z(end - 6 * 3600), "until": iso_z(end)}  # one range for every report here
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
 def figures(srv) -> dict:
-    answer = httpx.get(f"{srv.url}/api/v1/report", params={"since": SINCE, "format": "json"}, timeout=120)
+    answer = httpx.get(f"{srv.url}/api/v1/report", params={**srv.range, "format": "json"}, timeout=120)
     assert answer.status_code == 200, answer.text
     return answer.json()
+
+
+def iso_z(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 def count(srv: Server, q: str, since: str, until: str) -> int:
@@ -116,7 +123,7 @@ def test_storage_and_retention_are_the_stores(srv, figures):
 
 
 def pdf_text(srv: Server, tmp_path, language: str) -> str:
-    answer = httpx.get(f"{srv.url}/api/v1/report", params={"since": SINCE, "format": "pdf", "language": language},
+    answer = httpx.get(f"{srv.url}/api/v1/report", params={**srv.range, "format": "pdf", "language": language},
                        timeout=120)
     assert (answer.status_code, answer.headers["content-type"], answer.content[:5]) == (200, "application/pdf", b"%PDF-")
     path = tmp_path / f"report-{language}.pdf"
@@ -144,7 +151,7 @@ def test_the_chinese_pdf_carries_the_chinese_headings(srv, tmp_path):
 
 
 def test_the_html_is_one_self_contained_file(srv):
-    html = httpx.get(f"{srv.url}/api/v1/report", params={"since": SINCE}, timeout=120).text
+    html = httpx.get(f"{srv.url}/api/v1/report", params=srv.range, timeout=120).text
     assert "<svg" in html and "<style>" in html
     assert not re.search(r"<script|<link|<img|@import|url\(", html)
 
@@ -165,3 +172,75 @@ def test_the_cli_writes_the_pdf(srv, tmp_path):
     out = tmp_path / "report.pdf"
     srv.cli("report", "--since", SINCE, "--format", "pdf", "-o", str(out), "--url", srv.url)
     assert out.read_bytes()[:5] == b"%PDF-"
+
+
+# -- scheduled reports --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def receivers(srv):
+    mail, hook = MailReceiver(), WebhookReceiver()
+    channels = [{"name": "on-call mail", "type": "email", "settings": {
+                    "host": "127.0.0.1", "port": mail.port, "security": "none", "from_addr": "venus@example.org",
+                    "to": ["oncall@example.org"]}},
+                {"name": "report hook", "type": "webhook", "settings": {"url": hook.url}},
+                {"name": "am", "type": "alertmanager", "settings": {"url": hook.url}}]
+    for channel in channels:
+        assert httpx.post(f"{srv.url}/api/v1/channels", json=channel).status_code == 201
+    yield mail, hook
+    mail.close()
+    hook.close()
+
+
+def test_a_scheduled_report_arrives_by_email_with_the_pdf_attached_and_the_html_as_body(srv, receivers):
+    mail, hook = receivers
+    made = httpx.post(f"{srv.url}/api/v1/report-schedules", json={
+        "name": "every few seconds", "schedule": "2s", "span": SINCE, "channels": ["on-call mail", "report hook"]})
+    assert made.status_code == 201, made.text
+    time.sleep(2.5)  # the schedule is due
+    run = httpx.post(f"{srv.url}/api/v1/tasks/reports/run", timeout=300).json()["run"]
+    assert (run["outcome"], len(run["result"]["made"]), run["result"]["failed"]) == ("ok", 1, [])
+    message = mail.messages[-1]
+    assert message["Subject"] == "Venus operations report: every few seconds"
+    attached = next(message.iter_attachments())
+    assert attached.get_content_type() == "application/pdf" and attached.get_content()[:5] == b"%PDF-"
+    assert "<svg" in message.get_body(("html",)).get_content()
+    assert "lines" in message.get_body(("plain",)).get_content()
+    sent = hook.bodies[-1]
+    assert (sent["kind"], sent["title"]) == ("report", "Venus operations report: every few seconds")
+    assert httpx.get(sent["links"]["pdf"]).content[:5] == b"%PDF-"
+
+
+def test_a_kept_report_is_listed_with_its_figures_and_deliveries(srv, receivers):
+    made = httpx.post(f"{srv.url}/api/v1/report-schedules", json={
+        "name": "weekly to mail", "schedule": "weekly", "language": "zh", "channels": ["on-call mail"]}).json()
+    assert made["schedule"]["span"] == 7 * 86400
+    ran = httpx.post(f"{srv.url}/api/v1/report-schedules/weekly to mail/run", timeout=300).json()["report"]
+    kept = httpx.get(f"{srv.url}/api/v1/reports").json()["reports"]
+    assert kept[0]["id"] == ran["id"] and kept[0]["deliveries"] == [
+        {"channel": "on-call mail", "status": "sent", "error": None}]
+    assert kept[0]["summary"]["lines"] > 0 and kept[0]["language"] == "zh"
+    html = httpx.get(f"{srv.url}/api/v1/reports/{ran['id']}/html").text
+    assert "Venus 运维报告" in html
+    # Run ahead of time, the weekly schedule still runs when it was due to.
+    assert httpx.get(f"{srv.url}/api/v1/report-schedules/weekly to mail").json()["schedule"]["next_run"] == (
+        made["schedule"]["next_run"])
+
+
+@pytest.mark.parametrize(("spec", "field"), [
+    ({"name": "x", "schedule": "daily", "channels": ["nobody"]}, "channels"),
+    ({"name": "x", "schedule": "daily", "channels": ["am"]}, "channels"),
+    ({"name": "x", "schedule": "at dawn", "channels": ["report hook"]}, "schedule"),
+    ({"name": "x", "schedule": "0 6 * * *", "channels": ["report hook"]}, "span"),
+    ({"name": "x", "schedule": "daily", "channels": ["report hook"], "language": "fr"}, "language"),
+    ({"name": "x", "schedule": "daily", "channels": ["report hook"], "query": "level:("}, "query"),
+    ({"name": "x", "schedule": "daily", "channels": []}, "channels"),
+])
+def test_a_bad_schedule_is_a_400_naming_the_field(srv, receivers, spec, field):
+    answer = httpx.post(f"{srv.url}/api/v1/report-schedules", json=spec)
+    assert (answer.status_code, answer.json()["field"]) == (400, field)
+
+
+def test_an_unknown_kept_report_is_a_404(srv):
+    answer = httpx.get(f"{srv.url}/api/v1/reports/nothing/pdf")
+    assert (answer.status_code, answer.json()["field"]) == (404, "report")

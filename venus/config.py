@@ -164,6 +164,10 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
         Option("evaluation_interval", float, 60.0, "Seconds between two evaluations of the alert rules: the "
                "first schedule of the alerts task (then 'venus tasks set alerts --schedule').", minimum=1),
     ),
+    "reports": (
+        Option("keep_days", int, 90, "Days a report made on a schedule is kept (its HTML and PDF under "
+               "<data_dir>/reports, and its row); 0 keeps every report.", minimum=0),
+    ),
     "tasks": (
         Option("scheduler", bool, True, "Run scheduled tasks on this node. Nodes sharing one metadata "
                "database share the work (each run on one node); false leaves it to the others."),

@@ -9,6 +9,7 @@ import hmac
 import smtplib
 import ssl
 import time
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import quote
@@ -36,11 +37,26 @@ def send(kind: str, settings: dict, template: str | None, payload: dict) -> None
         post_json(url, message, config, errcode=kind in ("dingtalk", "wecom"))
 
 
-def send_email(config: EmailSettings, subject: str, body: str) -> None:
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    maintype: str = "application"
+    subtype: str = "pdf"
+
+
+def send_email(config: EmailSettings, subject: str, body: str, html: str | None = None,
+               attachments: tuple[Attachment, ...] = ()) -> None:
+    """A plain-text message, with an HTML alternative and attachments when given (reports)."""
     msg = EmailMessage()
     msg["Subject"], msg["From"], msg["To"] = subject, config.from_addr, ", ".join(config.to)
     msg["Date"], msg["Message-ID"] = formatdate(localtime=False), make_msgid(domain="venus")
     msg.set_content(body)
+    if html is not None:
+        msg.add_alternative(html, subtype="html")
+    for attached in attachments:
+        msg.add_attachment(attached.content, maintype=attached.maintype, subtype=attached.subtype,
+                           filename=attached.filename)
     try:
         context = tls_context(config)
         if config.security == "tls":

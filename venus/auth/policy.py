@@ -40,8 +40,10 @@ RULES = (
     policy.RuleDefault("venus:config:manage", "rule:admin_required", "Change runtime settings and retention; "
                        "change, switch and run scheduled tasks."),
     policy.RuleDefault("venus:tokens:manage", "rule:admin_required", "List, create and revoke API tokens."),
-    policy.RuleDefault("venus:reports:read", "rule:reader", "Make operations reports (they show alerts and "
-                       "storage, which span every project)."),
+    policy.RuleDefault("venus:reports:read", "rule:reader", "Make operations reports and read the kept ones "
+                       "and the schedules (reports show alerts and storage, which span every project)."),
+    policy.RuleDefault("venus:reports:manage", "rule:admin_required", "Create, change, delete and run report "
+                       "schedules."),
     policy.RuleDefault(ALL_PROJECTS, "rule:admin_required", "With tenant scoping on ([api] tenant_scoping): "
                        "who reads every project's lines. Everyone else reads only the lines of the project their "
                        "token is scoped to, and may only read logs, keep saved searches, read settings and send "
@@ -61,7 +63,7 @@ BY_TAG = {
     "alerts": ("venus:alerts:read", "venus:alerts:manage"), "anomaly rules": ("venus:alerts:read", "venus:alerts:manage"),
     "tasks": ("venus:config:read", "venus:config:manage"), "config": ("venus:config:read", "venus:config:manage"),
     "tokens": ("venus:tokens:manage", "venus:tokens:manage"), "auth": ("venus:identity", None),
-    "login": (PUBLIC, PUBLIC), "reports": ("venus:reports:read", "venus:reports:read"),
+    "login": (PUBLIC, PUBLIC), "reports": ("venus:reports:read", "venus:reports:manage"),
 }
 # Routes whose rule their tag does not tell.
 BY_ROUTE = {

@@ -261,3 +261,42 @@ class ApiToken(Base):
     create_time: Mapped[datetime] = mapped_column(Moment)
     expires_at: Mapped[datetime | None] = mapped_column(Moment, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(Moment, nullable=True)
+
+
+class ReportSchedule(Base):
+    """An operations report made on a schedule (venus.reports.schedules) over the `span` before each
+    run, and sent to channels."""
+
+    __tablename__ = "report_schedules"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    schedule: Mapped[str] = mapped_column(String(255))  # daily, weekly, a cron expression or an interval
+    span: Mapped[float] = mapped_column(Float)  # seconds each report covers
+    query: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    channels: Mapped[list] = mapped_column(JSON)  # channel names or ids
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    next_run: Mapped[datetime | None] = mapped_column(Moment, nullable=True)
+    last_run: Mapped[datetime | None] = mapped_column(Moment, nullable=True)
+    create_time: Mapped[datetime] = mapped_column(Moment)
+    update_time: Mapped[datetime] = mapped_column(Moment)
+
+
+class StoredReport(Base):
+    """A report kept on disk (`<data_dir>/reports/<id>.html|.pdf`) until `[reports] keep_days`:
+    its range, what it said in short, and where it was sent."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    schedule_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    start: Mapped[datetime] = mapped_column(Moment)
+    end: Mapped[datetime] = mapped_column(Moment)
+    query: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8))
+    create_time: Mapped[datetime] = mapped_column(Moment, index=True)
+    summary: Mapped[dict] = mapped_column(JSON)
+    sizes: Mapped[dict] = mapped_column(JSON)  # format: bytes
+    deliveries: Mapped[list] = mapped_column(JSON)  # {channel, status, error}

@@ -6,7 +6,8 @@ from venus.alerts.engine import evaluate_all
 from venus.analysis.typical import Signature
 from venus.config import Settings
 from venus.errors import BadRequest
-from venus.meta.store import MetadataStore
+from venus.meta.store import MetadataStore, now_utc
+from venus.reports.schedules import run_due
 from venus.store.clickhouse import ClickHouseStore
 from venus.tasks.cleanup import clean_up
 from venus.tasks.keyword_rules import detect_keyword_anomalies
@@ -40,6 +41,10 @@ def server_tasks(settings: Settings, store: ClickHouseStore, meta: MetadataStore
                 f"{anomaly_interval or 60:g}s", enabled=bool(anomaly_interval), lease=600),
         TaskDef("retention", "Delete the logs past log_save_days and log_retention; drop the oldest days "
                 "over log_max_gb", lambda: apply_retention(store, meta.config()), "10m"),
+        TaskDef("reports", "Make the scheduled reports that are due, keep them and send them to their channels; "
+                "drop the kept reports past [reports] keep_days",
+                lambda: run_due(store, meta, signatures, now_utc(), settings.data_path / "reports", url,
+                                settings.tasks.timezone, settings.reports.keep_days), "1m", lease=900),
         TaskDef("cleanup", "Delete anomaly records past anomaly_record_save_days, and alert history, "
                 "notifications and task runs past alert_history_days", lambda: clean_up(meta, meta.config()), "1h"),
     ]
