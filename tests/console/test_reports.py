@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import expect
 
+from tests.alerting import WebhookReceiver
 from tests.console.conftest import snapshot
 
 
@@ -38,3 +39,34 @@ def test_the_html_downloads_in_chinese(page, tmp_path):
     saved = tmp_path / "report.html"
     started.value.save_as(saved)
     assert "Venus 运维报告" in saved.read_text()
+
+
+def test_a_schedule_made_in_the_view_runs_and_its_report_is_kept_and_sent(page, demo, tmp_path):
+    hook = WebhookReceiver()
+    try:
+        assert httpx.post(f"{demo.url}/api/v1/channels", json={"name": "reports hook", "type": "webhook",
+                                                               "settings": {"url": hook.url}}).status_code == 201
+        page.goto("/reports?from=now-1d")
+        form = page.get_by_test_id("schedule-form")
+        form.get_by_label("Name").fill("console morning report")
+        form.get_by_test_id("schedule-channels").select_option("reports hook")
+        form.get_by_role("button", name="Add schedule").click()
+        row = page.get_by_test_id("report-schedule").filter(has_text="console morning report")
+        expect(row).to_contain_text("daily")
+        expect(row).to_contain_text("1d")
+        row.get_by_test_id("schedule-run").click()
+        kept = page.get_by_test_id("kept-report").first
+        expect(kept).to_contain_text("Venus operations report: console morning report", timeout=120_000)
+        expect(kept).to_contain_text("reports hook ✓")
+        assert hook.bodies[-1]["title"] == "Venus operations report: console morning report"
+        with page.expect_download(timeout=60_000) as started:
+            kept.get_by_role("button", name="PDF").click()
+        saved = tmp_path / "kept.pdf"
+        started.value.save_as(saved)
+        assert saved.read_bytes()[:5] == b"%PDF-"
+        snapshot(page, "reports-kept")
+    finally:
+        for schedule in httpx.get(f"{demo.url}/api/v1/report-schedules").json()["schedules"]:
+            httpx.delete(f"{demo.url}/api/v1/report-schedules/{schedule['id']}")
+        httpx.delete(f"{demo.url}/api/v1/channels/reports hook")
+        hook.close()

@@ -1,6 +1,7 @@
 // Reports: the operations report of a time range against the one before it, for the lines a query
 // matches: its headline figures here (the report's own JSON), the whole report as a self-contained
-// HTML file or a PDF, in English or Chinese (docs/reports.md).
+// HTML file or a PDF, in English or Chinese (docs/reports.md); below, the reports kept and the
+// schedules that make them (Kept.tsx).
 
 import { useMemo, useState } from "preact/hooks";
 import { apiUrl, asApiError, download, type ApiError } from "../../api";
@@ -9,6 +10,7 @@ import { formatNumber, t } from "../../i18n";
 import { location, navigate, openDiscover, rangeFromUrl, rangeToUrl } from "../../route";
 import { rangeParams } from "../../timerange";
 import { useApi } from "../../useApi";
+import { KeptReports, Schedules } from "./Kept";
 
 type Figures = {
   start: string; end: string;
@@ -48,6 +50,7 @@ export function Reports() {
       .catch((e) => setFailed(asApiError(e)));
   };
   const f = figures.data;
+  const [keptVersion, setKeptVersion] = useState(0);
   return (
     <div class="page reports">
       <div class="toolbar">
@@ -108,6 +111,8 @@ export function Reports() {
             </table>
           </section>
         )}
+        <KeptReports key={keptVersion} />
+        <Schedules onRun={() => setKeptVersion((n) => n + 1)} />
       </main>
     </div>
   );
