@@ -244,3 +244,18 @@ def test_a_bad_schedule_is_a_400_naming_the_field(srv, receivers, spec, field):
 def test_an_unknown_kept_report_is_a_404(srv):
     answer = httpx.get(f"{srv.url}/api/v1/reports/nothing/pdf")
     assert (answer.status_code, answer.json()["field"]) == (404, "report")
+
+
+def test_a_channel_deleted_since_is_a_failed_delivery_and_the_others_still_get_the_report(srv, receivers):
+    _, hook = receivers
+    assert httpx.post(f"{srv.url}/api/v1/channels", json={"name": "short-lived", "type": "webhook",
+                                                          "settings": {"url": hook.url}}).status_code == 201
+    made = httpx.post(f"{srv.url}/api/v1/report-schedules", json={
+        "name": "to two hooks", "schedule": "12h", "channels": ["short-lived", "report hook"]})
+    assert made.status_code == 201, made.text
+    assert httpx.delete(f"{srv.url}/api/v1/channels/short-lived").status_code == 200
+    sent_before = len(hook.bodies)
+    ran = httpx.post(f"{srv.url}/api/v1/report-schedules/to two hooks/run", timeout=300).json()["report"]
+    assert ran["deliveries"] == [{"channel": "report hook", "status": "sent", "error": None},
+                                 {"channel": "short-lived", "status": "failed", "error": "no such channel"}]
+    assert len(hook.bodies) == sent_before + 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from starlette.concurrency import run_in_threadpool
 
 from venus.api.bodies import json_object
@@ -57,7 +57,7 @@ def mount_reports(app: FastAPI) -> None:
     def schedules(request: Request) -> JSON:
         """Every report schedule, with its next and last run."""
         with request.app.state.meta.session() as s:
-            rows = list(s.query(ReportSchedule).order_by(ReportSchedule.name))
+            rows = list(s.scalars(select(ReportSchedule).order_by(ReportSchedule.name)))
         return JSON({"ok": True, "schedules": [schedule_view(r) for r in rows]})
 
     @router.post("/api/v1/report-schedules", status_code=201)

@@ -67,11 +67,17 @@ def span_of(spec: ScheduleSpec, schedule: Schedule) -> float:
     raise BadRequest("span: a cron schedule needs the span each report covers, e.g. 1d", field="span")
 
 
-def _channel_rows(meta: MetadataStore, names: list[str]) -> list[Channel]:
+def _found_channels(meta: MetadataStore, names: list[str]) -> tuple[list[Channel], list[str]]:
+    """The channels named (by name or id), and the names no channel has."""
     with meta.session() as s:
         rows = list(s.scalars(select(Channel).where(or_(Channel.name.in_(names), Channel.id.in_(names)))))
     known = {r.name for r in rows} | {r.id for r in rows}
-    if missing := [n for n in names if n not in known]:
+    return rows, [n for n in names if n not in known]
+
+
+def _channel_rows(meta: MetadataStore, names: list[str]) -> list[Channel]:
+    rows, missing = _found_channels(meta, names)
+    if missing:
         raise BadRequest(f"channels: no channel {missing[0]!r}", field="channels")
     if wrong := [r for r in rows if r.type not in REPORT_CHANNELS]:
         raise BadRequest(f"channels: {wrong[0].name!r} is an {wrong[0].type} channel, which takes alerts, not "
@@ -130,8 +136,9 @@ def run_schedule(store: ClickHouseStore, meta: MetadataStore, signatures: tuple[
     title = f"{TEXTS[row.language]['title']}: {row.name}"
     kept = keep_report(meta, reports_dir, figures, html, pdf, title, row.language, row.id)
     links = {fmt: f"{console_url}/api/v1/reports/{kept.id}/{fmt}" for fmt in ("pdf", "html")}
-    deliveries = [deliver(channel, kept.title, figures, html, pdf, links) for channel in _channel_rows(meta, row.channels)
-                  if channel.enabled]
+    channels, gone = _found_channels(meta, row.channels)  # a channel deleted since is a failed delivery
+    deliveries = [deliver(channel, kept.title, figures, html, pdf, links) for channel in channels if channel.enabled]
+    deliveries += [{"channel": name, "status": "failed", "error": "no such channel"} for name in gone]
     with meta.session() as s:
         stored = s.get(type(kept), kept.id)
         stored.deliveries = deliveries
