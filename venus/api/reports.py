@@ -3,6 +3,8 @@ schedules that make them (and send them), and the reports kept."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy import delete, select
@@ -14,7 +16,7 @@ from venus.meta.models import ReportSchedule
 from venus.meta.store import now_utc
 from venus.reports.make import FORMATS, ReportRequest, make_report
 from venus.reports.schedules import run_schedule, save_schedule, schedule_row, schedule_view
-from venus.reports.stored import FILE_FORMATS, list_reports, report_file, stored_view
+from venus.reports.stored import FILE_FORMATS, list_reports, report_file, reports_dir, stored_view
 from venus.tasks.server_tasks import external_url
 
 
@@ -38,8 +40,8 @@ def mount_reports(app: FastAPI) -> None:
         return Response(body, media_type=FORMATS[asked.format],
                         headers={"Content-Disposition": f'{disposition}; filename="{asked.file_name()}"'})
 
-    def folder(request: Request):  # type: ignore[no-untyped-def]
-        return request.app.state.settings.data_path / "reports"
+    def folder(request: Request) -> Path:
+        return reports_dir(request.app.state.settings)
 
     @router.get("/api/v1/reports")
     def kept(request: Request) -> JSON:

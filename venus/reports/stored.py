@@ -9,11 +9,17 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
+from venus.config import Settings
 from venus.errors import NotFound
 from venus.meta.models import StoredReport
 from venus.meta.store import MetadataStore, db_now, from_db, to_db
 
 FILE_FORMATS = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
+
+
+def reports_dir(settings: Settings) -> Path:
+    """Where the kept reports' files are."""
+    return settings.data_path / "reports"
 
 
 def keep_report(meta: MetadataStore, folder: Path, figures: dict, html: str, pdf: bytes, title: str,

@@ -8,6 +8,7 @@ from venus.config import Settings
 from venus.errors import BadRequest
 from venus.meta.store import MetadataStore, now_utc
 from venus.reports.schedules import run_due
+from venus.reports.stored import reports_dir
 from venus.store.clickhouse import ClickHouseStore
 from venus.tasks.cleanup import clean_up
 from venus.tasks.keyword_rules import detect_keyword_anomalies
@@ -43,7 +44,7 @@ def server_tasks(settings: Settings, store: ClickHouseStore, meta: MetadataStore
                 "over log_max_gb", lambda: apply_retention(store, meta.config()), "10m"),
         TaskDef("reports", "Make the scheduled reports that are due, keep them and send them to their channels; "
                 "drop the kept reports past [reports] keep_days",
-                lambda: run_due(store, meta, signatures, now_utc(), settings.data_path / "reports", url,
+                lambda: run_due(store, meta, signatures, now_utc(), reports_dir(settings), url,
                                 settings.tasks.timezone, settings.reports.keep_days), "1m", lease=900),
         TaskDef("cleanup", "Delete anomaly records past anomaly_record_save_days, and alert history, "
                 "notifications and task runs past alert_history_days", lambda: clean_up(meta, meta.config()), "1h"),
