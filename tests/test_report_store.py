@@ -41,3 +41,21 @@ def test_reports_past_keep_days_are_dropped_with_their_files(meta, tmp_path):
     assert list_reports(meta) == [] and list(folder.iterdir()) == []
     with pytest.raises(NotFound):
         report_file(meta, folder, kept.id, "pdf")
+
+
+def test_hosts_and_services_that_logged_before_and_not_now_have_gone_silent(store):
+    from tests.conftest import insert_text
+    from venus.reports.gather import ReportScope, gone_silent
+
+    before, now = "2026-11-20 10:00:00.000", "2026-11-21 10:00:00.000"
+    insert_text(store, f"{before} 7 INFO nova.compute.manager [-] still here\n{now} 7 INFO nova.compute.manager [-] "
+                       "still here\n", host="cmp1")
+    insert_text(store, f"{before} 8 INFO nova.compute.manager [-] last words\n", host="cmp2")
+    insert_text(store, f"{before} 9 INFO cinder.volume.manager [-] last words\n",
+                path="/var/log/cinder/cinder-volume.log", host="cmp1")
+    scope = ReportScope("", datetime(2026, 11, 21, tzinfo=UTC), datetime(2026, 11, 22, tzinfo=UTC), "http://v")
+    silent = gone_silent(store, scope)
+    assert [(h["host"], h["last_seen"], h["previous"]) for h in silent["hosts"]] == [("cmp2", "2026-11-20T10:00:00Z", 1)]
+    assert [s["service"] for s in silent["services"]] == ["cinder"]
+    assert silent["hosts"][0]["link"] == ("http://v/discover?q=host%3A%22cmp2%22&from=2026-11-20T00%3A00%3A00Z"
+                                          "&to=2026-11-21T00%3A00%3A00Z")
