@@ -9,7 +9,7 @@ import pytest
 
 from venus.errors import BadRequest
 from venus.reports import svg
-from venus.reports.gather import ReportScope, change, quoted
+from venus.reports.gather import ReportScope, change
 from venus.reports.html import delta, duration, pct, size
 from venus.reports.make import ReportRequest
 from venus.reports.texts import LANGUAGES, TEXTS
@@ -49,10 +49,6 @@ def test_a_figures_link_is_the_console_search_of_the_range_narrowed_by_the_figur
     scope = ReportScope("host:cmp*", NOW - timedelta(hours=1), NOW, "https://venus.example.org")
     assert scope.link('service:"nova"') == ("https://venus.example.org/discover?q=%28host%3Acmp%2A%29+AND+service%3A"
                                             "%22nova%22&from=2026-11-22T11%3A00%3A00Z&to=2026-11-22T12%3A00%3A00Z")
-
-
-def test_a_quoted_value_survives_quotes_and_backslashes():
-    assert quoted('a "b" \\c') == '"a \\"b\\" \\\\c"'
 
 
 @pytest.mark.parametrize(("now", "before", "expected"), [(150, 100, 0.5), (50, 100, -0.5), (5, 0, None),

@@ -164,6 +164,9 @@ def test_stats_give_each_program_a_series_and_the_newest_example(cases_store):
     assert sum(b["count"] for b in attach["programs"][0]["buckets"]) == 3
     assert attach["example"]["message"].startswith("Failed to attach volume")
     assert attach["causes"] and attach["title"] == "Volume attach failures"
+    counted = typical_stats(cases_store, pick(load_catalogue(), ["cinder_attach_failed"]), Filter.parse("host:stats"),
+                            examples=False)["signatures"][0]
+    assert (counted["total"], counted["example"]) == (4, None)  # the counts alone, for a report's range before
 
 
 def test_an_unknown_signature_is_a_bad_request():

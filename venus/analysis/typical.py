@@ -116,9 +116,9 @@ def pick(catalogue: tuple[Signature, ...], ids: list[str] | None) -> tuple[Signa
 
 
 def typical_stats(store: ClickHouseStore, signatures: tuple[Signature, ...], flt: Filter,
-                  buckets: int = 60) -> dict:
-    """For each signature: its total, per program a time series, and the newest matching line, over
-    the filter's time range (or the data's when the filter has none)."""
+                  buckets: int = 60, examples: bool = True) -> dict:
+    """For each signature: its total, per program a time series, and (with `examples`) the newest
+    matching line, over the filter's time range (or the data's when the filter has none)."""
     where = flt.where()
     params = dict(where.params)
     conditions = []
@@ -141,7 +141,7 @@ def typical_stats(store: ClickHouseStore, signatures: tuple[Signature, ...], flt
     newest = " UNION ALL ".join(
         f"(SELECT {i} AS s, {SELECT_COLUMNS} FROM {LOG_TABLE} WHERE ({where.where}) AND ({c}) "
         "ORDER BY ts DESC LIMIT 1)" for i, c in enumerate(conditions))
-    examples = {row[0]: row[1:] for row in store.query(newest, params).rows}
+    newest_rows = {row[0]: row[1:] for row in store.query(newest, params).rows} if examples else {}
     times = bucket_times(start, end, step, 10 * buckets)
     series: list[dict[str, dict[datetime, int]]] = [{} for _ in signatures]
     for i, program, t, n in rows:
@@ -152,7 +152,7 @@ def typical_stats(store: ClickHouseStore, signatures: tuple[Signature, ...], flt
                      "buckets": [{"time": iso_z(t), "count": by_time.get(t, 0)} for t in times]}
                     for p, by_time in series[i].items()]
         programs.sort(key=lambda p: (-p["total"], p["program"]))
-        example = row_to_dict(COLUMN_NAMES, examples[i]) if i in examples else None
+        example = row_to_dict(COLUMN_NAMES, newest_rows[i]) if i in newest_rows else None
         out.append({**sig.describe(), "total": sum(p["total"] for p in programs), "programs": programs,
                     "example": example})
     return {"interval_seconds": step, "signatures": out}

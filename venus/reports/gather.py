@@ -14,17 +14,18 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 
 from venus.analysis.anomalies import findings
+from venus.analysis.chain import ERROR_LEVELS
 from venus.analysis.latency import latency_table
 from venus.analysis.stats import crosstab
 from venus.analysis.template_stats import template_texts
 from venus.analysis.typical import Signature, typical_stats
 from venus.meta.models import AlertEvent
 from venus.meta.store import MetadataStore, from_db, to_db
+from venus.query.ast import quote
 from venus.query.search import Filter, aware, histogram, iso_z
 from venus.store.clickhouse import ClickHouseStore
 from venus.store.schema import LOG_TABLE
 
-ERROR_LEVELS = ("ERROR", "CRITICAL")
 TOP_SERVICES = 15
 TOP_APIS = 15
 REGRESSIONS = 5
@@ -64,11 +65,6 @@ def _and(query: str, extra: str) -> str:
     return query or extra
 
 
-def quoted(value: str) -> str:
-    """A field value as the query language reads it, whatever it holds."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def change(current: float | None, previous: float | None) -> float | None:
     """The relative change from `previous` to `current` (0.25: a quarter more); None without a base."""
     if current is None or not previous:
@@ -99,10 +95,10 @@ def volume(store: ClickHouseStore, scope: ReportScope) -> dict:
     ranked = sorted(services.values(), key=lambda s: (-s["count"], -s["previous"], s["service"]))
     for entry in ranked:
         entry["change"] = change(entry["count"], entry["previous"])
-        entry["link"] = scope.link(f"service:{quoted(entry['service'])}")
+        entry["link"] = scope.link(f"service:{quote(entry['service'])}")
     for entry in levels.values():
         entry["change"] = change(entry["count"], entry["previous"])
-        entry["link"] = scope.link(f"level:{quoted(entry['level'])}")
+        entry["link"] = scope.link(f"level:{quote(entry['level'])}")
     series = histogram(store, scope.filter(), CHART_BUCKETS)
     return {"total": now["total"], "previous": before["total"], "change": change(now["total"], before["total"]),
             "link": scope.link(), "services": ranked[:TOP_SERVICES], "services_count": len(ranked),
@@ -131,7 +127,8 @@ def typical_errors(store: ClickHouseStore, signatures: tuple[Signature, ...], sc
     if not signatures:
         return []
     now = typical_stats(store, signatures, scope.filter(), 24)
-    before = {s["id"]: s["total"] for s in typical_stats(store, signatures, scope.filter(previous=True), 2)["signatures"]}
+    earlier = typical_stats(store, signatures, scope.filter(previous=True), 2, examples=False)
+    before = {s["id"]: s["total"] for s in earlier["signatures"]}
     out = []
     for sig, stats in zip(signatures, now["signatures"], strict=True):
         if not stats["total"] and not before.get(sig.id):
@@ -160,13 +157,13 @@ def api_latency(store: ClickHouseStore, scope: ReportScope) -> dict:
     apis = []
     for api in now["apis"]:
         old = earlier.get((api["service"], api["method"], api["route"]))
-        route = f"service:{quoted(api['service'])} http_method:{quoted(api['method'])} http_route:{quoted(api['route'])}"
+        route = f"service:{quote(api['service'])} http_method:{quote(api['method'])} http_route:{quote(api['route'])}"
         apis.append({key: api[key] for key in ("service", "method", "route", "count", "errors", "error_rate",
                                                 "p50_ms", "p95_ms", "p99_ms")}
                     | {"previous_count": old["count"] if old else 0, "previous_p95_ms": old["p95_ms"] if old else None,
                        "p95_change": change(api["p95_ms"], old["p95_ms"] if old else None), "link": scope.link(route)})
     regressions = sorted((a for a in apis if (a["p95_change"] or 0) > 0), key=lambda a: -(a["p95_change"] or 0))
-    slowest = [{**s, "link": scope.link(f"request_id:{quoted(s['request_id'])}") if s["request_id"] else None}
+    slowest = [{**s, "link": scope.link(f"request_id:{quote(s['request_id'])}") if s["request_id"] else None}
                for s in now["slowest"]]
     return {"apis": apis[:TOP_APIS], "apis_count": now["groups"], "regressions": regressions[:REGRESSIONS],
             "slowest": slowest}
@@ -178,7 +175,7 @@ def anomalies(store: ClickHouseStore, meta: MetadataStore, scope: ReportScope) -
     texts = template_texts(meta, {f["template_id"] for f in found})
     out = []
     for f in found[:TOP_ANOMALIES]:
-        narrowed = f"template_id:{f['template_id']}" + (f" host:{quoted(f['host'])}" if f.get("host") else "")
+        narrowed = f"template_id:{f['template_id']}" + (f" host:{quote(f['host'])}" if f.get("host") else "")
         out.append({"kind": f["kind"], "service": f["service"], "host": f.get("host", ""), "level": f.get("level", ""),
                     "count": f["count"], "baseline": f.get("baseline"), "score": f["score"],
                     "template": texts.get(f["template_id"], ""), "reason": f["reason"], "link": scope.link(narrowed)})
@@ -228,7 +225,7 @@ def gone_silent(store: ClickHouseStore, scope: ReportScope) -> dict:
         sql = (f"SELECT `{column}`, max(ts) AS last, count() FROM {LOG_TABLE} WHERE {where.where} AND `{column}` != '' "
                f"GROUP BY `{column}` HAVING last < {{r_start:DateTime64(6, 'UTC')}} ORDER BY last LIMIT 100")
         out[f"{column}s"] = [{column: name, "last_seen": iso_z(aware(last)), "previous": int(n),
-                              "link": scope.link(f"{column}:{quoted(name)}", previous=True)}
+                              "link": scope.link(f"{column}:{quote(name)}", previous=True)}
                              for name, last, n in store.query(sql, params).rows]
     return out
 
