@@ -66,16 +66,19 @@ class HttpBackend:
         self.compress = compress  # gzip import chunks
         self.http = httpx.Client(base_url=url, headers=headers, timeout=httpx.Timeout(300, connect=5))
 
-    def call(self, method: str, path: str, **kw: Any) -> dict:
-        """One API request; an error answer raises RemoteError with its message and field."""
+    def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """One API request's answer; an error answer raises RemoteError with its message and field."""
         try:
             resp = self.http.request(method, path, **kw)
         except httpx.TransportError as exc:
             raise StoreUnavailable(f"cannot reach the Venus server at {self.where}: {exc}") from exc
-        body = _json_or_text(resp)
         if resp.status_code >= 400:
-            raise RemoteError(resp.status_code, body)
-        return body
+            raise RemoteError(resp.status_code, _json_or_text(resp))
+        return resp
+
+    def call(self, method: str, path: str, **kw: Any) -> dict:
+        """One API request's JSON answer."""
+        return _json_or_text(self._send(method, path, **kw))
 
     def search(self, q, since, until, limit, cursor, total):  # type: ignore[no-untyped-def]
         params = {"q": q, "limit": limit, "total": str(total).lower()}
@@ -128,14 +131,8 @@ class HttpBackend:
 
     def report(self, params: dict[str, str | None]) -> bytes:
         """The report's file (GET /api/v1/report)."""
-        try:
-            resp = self.http.get("/api/v1/report", params={k: v for k, v in params.items() if v is not None},
-                                 timeout=600)
-        except httpx.TransportError as exc:
-            raise StoreUnavailable(f"cannot reach the Venus server at {self.where}: {exc}") from exc
-        if resp.status_code >= 400:
-            raise RemoteError(resp.status_code, _json_or_text(resp))
-        return resp.content
+        return self._send("GET", "/api/v1/report", params={k: v for k, v in params.items() if v is not None},
+                          timeout=600).content
 
     def close(self) -> None:
         self.http.close()
