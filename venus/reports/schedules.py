@@ -9,9 +9,9 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import or_, select
 
 from venus.alerts.channels import settings_of
@@ -27,7 +27,7 @@ from venus.reports.html import render_html
 from venus.reports.make import MAX_RANGE
 from venus.reports.pdf import render_pdf
 from venus.reports.stored import keep_report, prune, stored_view
-from venus.reports.texts import TEXTS
+from venus.reports.texts import LANGUAGES, TEXTS
 from venus.store.clickhouse import ClickHouseStore
 from venus.tasks.schedules import Schedule, parse_schedule
 from venus.validation import validated
@@ -39,6 +39,12 @@ SHORTHANDS = {"daily": ("0 6 * * *", 86_400.0), "weekly": ("0 6 * * mon", 604_80
 REPORT_CHANNELS = ("email", "webhook", "slack", "dingtalk", "wecom")  # alertmanager takes alerts only
 
 
+def _language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise ValueError(f"one of {', '.join(LANGUAGES)}")
+    return value
+
+
 class ScheduleSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -47,7 +53,7 @@ class ScheduleSpec(BaseModel):
     span: Annotated[float | None, BeforeValidator(lambda v: None if v is None else duration_seconds(v)),
                     Field(gt=0, le=MAX_RANGE.total_seconds())] = None
     query: Query = ""
-    language: Literal["en", "zh"] = "en"
+    language: Annotated[str, AfterValidator(_language)] = "en"
     channels: list[str] = Field(min_length=1, max_length=20)
     enabled: bool = True
 
