@@ -9,16 +9,13 @@ and its panels need the Django shim of horizon_settings.py."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from tests.conftest import free_port
-from tests.openstack.keystone_env import CACHE
-from tests.openstack.processes import stop_group, wait_until_answers
+from tests.openstack.services import cached_environment, stop_group, wait_until_answers
 
 HERE = Path(__file__).resolve().parent
 CONSTRAINTS = HERE / "horizon-constraints.txt"
@@ -29,27 +26,19 @@ PANELS = ("log_search", "log_analysis", "log_error", "configuration", "log_detec
 
 
 def horizon_python() -> Path:
-    """The Python of Horizon's environment, built when missing (about a minute, once)."""
-    key = hashlib.sha256(CONSTRAINTS.read_bytes() + BUILD_CONSTRAINTS.read_bytes() + SETTINGS.read_bytes())
-    venv = CACHE / f"horizon-{key.hexdigest()[:12]}"
-    ready = venv / "ready"
-    if not ready.exists():
-        shutil.rmtree(venv, ignore_errors=True)
-        venv.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        python = venv / "bin" / "python"
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip>=25.3"], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-c", str(CONSTRAINTS),
-                        "--build-constraint", str(BUILD_CONSTRAINTS), *PACKAGES], check=True)
-        where = "import openstack_dashboard, os; print(os.path.dirname(openstack_dashboard.__file__))"
-        site = Path(subprocess.run([str(python), "-c", where],
-                                   check=True, capture_output=True, text=True).stdout.strip())
-        shutil.copy(SETTINGS, site / "local" / "local_settings.py")
-        plugin = site.parent / "venus_dashboard" / "enabled"
-        for enabled in plugin.glob("_4*.py"):  # the Venus panel group and its five panels
-            shutil.copy(enabled, site / "local" / "enabled" / enabled.name)
-        ready.write_text("built\n")
-    return venv / "bin" / "python"
+    """The Python of Horizon's environment, with the plugin's panels enabled and the test settings."""
+    return cached_environment("horizon", [CONSTRAINTS, BUILD_CONSTRAINTS, SETTINGS], _install_horizon)
+
+
+def _install_horizon(python: Path) -> None:
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip>=25.3"], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-c", str(CONSTRAINTS),
+                    "--build-constraint", str(BUILD_CONSTRAINTS), *PACKAGES], check=True)
+    where = "import openstack_dashboard, os; print(os.path.dirname(openstack_dashboard.__file__))"
+    site = Path(subprocess.run([str(python), "-c", where], check=True, capture_output=True, text=True).stdout.strip())
+    shutil.copy(SETTINGS, site / "local" / "local_settings.py")
+    for enabled in (site.parent / "venus_dashboard" / "enabled").glob("_4*.py"):  # the panel group and five panels
+        shutil.copy(enabled, site / "local" / "enabled" / enabled.name)
 
 
 class Horizon:

@@ -7,39 +7,26 @@ from __future__ import annotations
 
 import getpass
 import grp
-import hashlib
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 
 from tests.conftest import free_port
-from tests.openstack.processes import stop_group, wait_until_answers
+from tests.openstack.services import cached_environment, stop_group, wait_until_answers
 
 HERE = Path(__file__).resolve().parent
 CONSTRAINTS = HERE / "keystone-constraints.txt"
-CACHE = Path(os.environ.get("VENUS_TEST_CACHE", Path.home() / ".cache" / "venus-tests"))
 ADMIN_PASSWORD = "admin-password"
 REGION = "RegionOne"
 
 
 def keystone_python() -> Path:
-    """The Python of Keystone's environment, built when missing (about a minute, once)."""
-    key = hashlib.sha256(CONSTRAINTS.read_bytes()).hexdigest()[:12]
-    venv = CACHE / f"keystone-{key}"
-    ready = venv / "ready"
-    if not ready.exists():
-        shutil.rmtree(venv, ignore_errors=True)
-        venv.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-c", str(CONSTRAINTS),
-                        "keystone", "gunicorn"], check=True)
-        ready.write_text("built\n")
-    return venv / "bin" / "python"
+    """The Python of Keystone's environment."""
+    return cached_environment("keystone", [CONSTRAINTS], lambda python: subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "-c", str(CONSTRAINTS), "keystone", "gunicorn"], check=True))
 
 
 class Keystone:
